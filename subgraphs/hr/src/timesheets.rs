@@ -1,0 +1,271 @@
+//! Timesheets: hours per employee per day (fed by production's `timelog.*` events in a later
+//! issue), a monthly approval by the manager or HR, and a payroll lock. A database trigger
+//! refuses hours in an approved or locked month.
+
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use chrono::{Datelike, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use platform::auth::{RoleGuard, ScopeGuard, principal};
+use platform::journal::{self, Change};
+use platform::scalars::{Date, parse_id, to_id};
+use platform::{AppError, Conn, Db, ErrorCode, Principal, ScopedFutureExt};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::employees::{EmployeeRow, lock_employee};
+use crate::schema::{employees, timesheet_entries, timesheet_periods};
+use crate::{HR_ROLES, SUBGRAPH};
+
+/// State of an employee's month.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum TimesheetStatus {
+    /// Hours may still arrive.
+    Open,
+    /// Approved by the manager or HR.
+    Approved,
+    /// Closed for payroll.
+    Locked,
+}
+
+impl TimesheetStatus {
+    fn parse(s: &str) -> Self {
+        match s {
+            "APPROVED" => Self::Approved,
+            "LOCKED" => Self::Locked,
+            _ => Self::Open,
+        }
+    }
+}
+
+/// Hours on one day from one source.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct TimesheetEntry {
+    /// Id.
+    pub id: ID,
+    /// Day worked.
+    pub date: Date,
+    /// Hours (decimal).
+    pub hours: f64,
+    /// Where it came from, e.g. `production.timelog`.
+    pub source: String,
+    /// Note.
+    pub note: Option<String>,
+}
+
+/// One employee's month.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Timesheet {
+    /// Employee id.
+    pub employee_id: ID,
+    /// First day of the month.
+    pub month: Date,
+    /// OPEN, APPROVED or LOCKED.
+    pub status: TimesheetStatus,
+    /// Entries by day.
+    pub entries: Vec<TimesheetEntry>,
+    /// Sum of hours.
+    pub total_hours: f64,
+}
+
+/// A new entry (from an event consumer).
+pub struct NewEntry<'a> {
+    /// Employee.
+    pub employee_id: Uuid,
+    /// Day worked.
+    pub date: NaiveDate,
+    /// Minutes.
+    pub minutes: i32,
+    /// Source system.
+    pub source: &'a str,
+    /// Id in the source (makes redelivery a no-op).
+    pub source_ref: &'a str,
+    /// Note.
+    pub note: Option<&'a str>,
+}
+
+/// Records hours, idempotently on (source, source_ref); CONFLICT when the month is closed.
+pub async fn record_entry(c: &mut Conn, tenant: Uuid, e: NewEntry<'_>) -> Result<bool, AppError> {
+    let inserted = diesel::insert_into(timesheet_entries::table)
+        .values((
+            timesheet_entries::id.eq(Uuid::new_v4()),
+            timesheet_entries::tenant_id.eq(tenant),
+            timesheet_entries::employee_id.eq(e.employee_id),
+            timesheet_entries::work_date.eq(e.date),
+            timesheet_entries::minutes.eq(e.minutes),
+            timesheet_entries::source.eq(e.source),
+            timesheet_entries::source_ref.eq(e.source_ref),
+            timesheet_entries::note.eq(e.note),
+        ))
+        .on_conflict((timesheet_entries::tenant_id, timesheet_entries::source, timesheet_entries::source_ref))
+        .do_nothing()
+        .execute(c)
+        .await?;
+    Ok(inserted == 1)
+}
+
+fn month_start(d: NaiveDate) -> Result<NaiveDate, AppError> {
+    d.with_day(1).ok_or_else(|| AppError::bad_input("invalid month"))
+}
+
+async fn load(c: &mut Conn, employee: Uuid, month: NaiveDate) -> Result<Timesheet, AppError> {
+    let next = month.checked_add_months(chrono::Months::new(1)).ok_or_else(|| AppError::bad_input("month out of range"))?;
+    let status: Option<String> = timesheet_periods::table
+        .filter(timesheet_periods::employee_id.eq(employee).and(timesheet_periods::month.eq(month)))
+        .select(timesheet_periods::status)
+        .first(c)
+        .await
+        .optional()?;
+    let rows: Vec<(Uuid, NaiveDate, i32, String, Option<String>)> = timesheet_entries::table
+        .filter(timesheet_entries::employee_id.eq(employee))
+        .filter(timesheet_entries::work_date.ge(month).and(timesheet_entries::work_date.lt(next)))
+        .order((timesheet_entries::work_date.asc(), timesheet_entries::created_at.asc()))
+        .select((timesheet_entries::id, timesheet_entries::work_date, timesheet_entries::minutes, timesheet_entries::source, timesheet_entries::note))
+        .load(c)
+        .await?;
+    let total: i64 = rows.iter().map(|r| i64::from(r.2)).sum();
+    Ok(Timesheet {
+        employee_id: to_id(employee),
+        month: Date(month),
+        status: status.as_deref().map_or(TimesheetStatus::Open, TimesheetStatus::parse),
+        entries: rows.into_iter().map(|(id, d, m, source, note)| TimesheetEntry { id: to_id(id), date: Date(d), hours: f64::from(m) / 60.0, source, note }).collect(),
+        total_hours: total as f64 / 60.0,
+    })
+}
+
+fn may_review(p: &Principal, emp: &EmployeeRow) -> bool {
+    p.has_any_role(HR_ROLES) || (p.employee_id.is_some() && emp.manager_id == p.employee_id)
+}
+
+/// Timesheet queries.
+#[derive(Default)]
+pub struct TimesheetQuery;
+
+#[Object]
+impl TimesheetQuery {
+    /// An employee's month: the employee, their manager, or HR.
+    #[graphql(guard = "ScopeGuard(\"hr:read\")")]
+    async fn timesheet(&self, ctx: &Context<'_>, employee_id: ID, month: Date) -> Result<Timesheet, AppError> {
+        let p = principal(ctx)?.clone();
+        let employee = parse_id(&employee_id)?;
+        let month = month_start(month.0)?;
+        ctx.data_unchecked::<Db>()
+            .tx(p.tenant_id, |c| {
+                async move {
+                    let emp: EmployeeRow = employees::table.find(employee).select(EmployeeRow::as_select()).first(c).await.optional()?.ok_or_else(|| AppError::not_found("employee"))?;
+                    if !(p.is_employee(employee) || may_review(&p, &emp)) {
+                        return Err(AppError::forbidden("timesheets are visible to the employee, their manager and HR"));
+                    }
+                    load(c, employee, month).await
+                }
+                .scope_boxed()
+            })
+            .await
+    }
+}
+
+/// Result of `lockTimesheetMonth`.
+#[derive(SimpleObject)]
+pub struct TimesheetLock {
+    /// The month locked.
+    pub month: Date,
+    /// How many employees' months are now locked.
+    pub periods_locked: i32,
+}
+
+/// Timesheet mutations.
+#[derive(Default)]
+pub struct TimesheetMutation;
+
+#[Object]
+impl TimesheetMutation {
+    /// Approves an employee's month (their manager or HR, never themself).
+    #[graphql(guard = "ScopeGuard(\"hr:write\")")]
+    async fn approve_timesheet(&self, ctx: &Context<'_>, employee_id: ID, month: Date) -> Result<Timesheet, AppError> {
+        let p = principal(ctx)?.clone();
+        let employee = parse_id(&employee_id)?;
+        let month = month_start(month.0)?;
+        if month > Utc::now().date_naive() {
+            return Err(AppError::bad_input("cannot approve a future month"));
+        }
+        ctx.data_unchecked::<Db>()
+            .tx(p.tenant_id, |c| {
+                async move {
+                    let emp = lock_employee(c, employee).await?;
+                    if p.is_employee(employee) {
+                        return Err(AppError::forbidden("you cannot approve your own timesheet"));
+                    }
+                    if !may_review(&p, &emp) {
+                        return Err(AppError::forbidden("only the employee's manager or HR may approve"));
+                    }
+                    let current: Option<String> = timesheet_periods::table
+                        .filter(timesheet_periods::employee_id.eq(employee).and(timesheet_periods::month.eq(month)))
+                        .select(timesheet_periods::status)
+                        .first(c)
+                        .await
+                        .optional()?;
+                    if current.as_deref().is_some_and(|s| s != "OPEN") {
+                        return Err(AppError::new(ErrorCode::TransitionNotAllowed, "timesheet is already approved or locked"));
+                    }
+                    diesel::insert_into(timesheet_periods::table)
+                        .values((
+                            timesheet_periods::tenant_id.eq(p.tenant_id),
+                            timesheet_periods::employee_id.eq(employee),
+                            timesheet_periods::month.eq(month),
+                            timesheet_periods::status.eq("APPROVED"),
+                            timesheet_periods::approved_by.eq(Some(p.user_id)),
+                            timesheet_periods::approved_at.eq(Some(Utc::now())),
+                        ))
+                        .on_conflict((timesheet_periods::tenant_id, timesheet_periods::employee_id, timesheet_periods::month))
+                        .do_update()
+                        .set((timesheet_periods::status.eq("APPROVED"), timesheet_periods::approved_by.eq(Some(p.user_id)), timesheet_periods::approved_at.eq(Some(Utc::now()))))
+                        .execute(c)
+                        .await?;
+                    let sheet = load(c, employee, month).await?;
+                    let payload = json!({"employeeId": employee, "month": month, "totalHours": sheet.total_hours});
+                    journal::record(c, SUBGRAPH, &p, Change { aggregate: "timesheet", aggregate_id: employee, event: "approved", before: None, after: Some(payload.clone()), payload }).await?;
+                    Ok(sheet)
+                }
+                .scope_boxed()
+            })
+            .await
+    }
+
+    /// Locks a month for payroll for every employee of the tenant (HR).
+    #[graphql(guard = "RoleGuard(HR_ROLES).and(ScopeGuard(\"hr:write\"))")]
+    async fn lock_timesheet_month(&self, ctx: &Context<'_>, month: Date) -> Result<TimesheetLock, AppError> {
+        let p = principal(ctx)?.clone();
+        let month = month_start(month.0)?;
+        ctx.data_unchecked::<Db>()
+            .tx(p.tenant_id, |c| {
+                async move {
+                    let ids: Vec<Uuid> = employees::table.filter(employees::hire_date.lt(month.checked_add_months(chrono::Months::new(1)).unwrap_or(month))).select(employees::id).load(c).await?;
+                    let rows: Vec<_> = ids
+                        .iter()
+                        .map(|id| {
+                            (
+                                timesheet_periods::tenant_id.eq(p.tenant_id),
+                                timesheet_periods::employee_id.eq(*id),
+                                timesheet_periods::month.eq(month),
+                                timesheet_periods::status.eq("LOCKED"),
+                                timesheet_periods::locked_by.eq(Some(p.user_id)),
+                                timesheet_periods::locked_at.eq(Some(Utc::now())),
+                            )
+                        })
+                        .collect();
+                    let n = diesel::insert_into(timesheet_periods::table)
+                        .values(rows)
+                        .on_conflict((timesheet_periods::tenant_id, timesheet_periods::employee_id, timesheet_periods::month))
+                        .do_update()
+                        .set((timesheet_periods::status.eq("LOCKED"), timesheet_periods::locked_by.eq(Some(p.user_id)), timesheet_periods::locked_at.eq(Some(Utc::now()))))
+                        .execute(c)
+                        .await?;
+                    let payload = json!({"month": month, "periodsLocked": n});
+                    journal::record(c, SUBGRAPH, &p, Change { aggregate: "timesheet_month", aggregate_id: p.tenant_id, event: "locked", before: None, after: Some(payload.clone()), payload }).await?;
+                    Ok(TimesheetLock { month: Date(month), periods_locked: n as i32 })
+                }
+                .scope_boxed()
+            })
+            .await
+    }
+}
