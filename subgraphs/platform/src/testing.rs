@@ -86,7 +86,8 @@ impl TestDatabase {
             diesel::sql_query("SELECT pg_advisory_lock(hashtext($1))").bind::<Text, _>(&template).execute(&mut admin).await?;
             if !exists(&mut admin, &template).await? {
                 let building = format!("{template}_build_{}", std::process::id());
-                admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE); CREATE DATABASE \"{building}\"")).await?;
+                admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)")).await?;
+                admin.batch_execute(&format!("CREATE DATABASE \"{building}\"")).await?;
                 crate::db::migrate(&format!("{server}/{building}"), spec.migrations).await.context("migrating the template")?;
                 admin.batch_execute(&format!("ALTER DATABASE \"{building}\" RENAME TO \"{template}\"")).await?;
                 drop_stale_templates(&mut admin, spec.prefix, &template).await;
