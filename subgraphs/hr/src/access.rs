@@ -15,14 +15,22 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::SUBGRAPH;
 use crate::employees::Employee;
 use crate::loaders::Loaders;
 use crate::schema::{api_tokens, tenants, users};
-use crate::SUBGRAPH;
 
 /// The scopes an API token may carry.
 pub const KNOWN_SCOPES: &[&str] = &[
-    "hr:read", "hr:write", "production:read", "production:write", "render:read", "render:submit", "render:agent", "render:admin", "events:read",
+    "hr:read",
+    "hr:write",
+    "production:read",
+    "production:write",
+    "render:read",
+    "render:submit",
+    "render:agent",
+    "render:admin",
+    "events:read",
 ];
 
 /// Prefix of API tokens, so leaked ones are recognisable.
@@ -117,7 +125,15 @@ pub struct ApiToken {
 
 impl From<ApiTokenRow> for ApiToken {
     fn from(r: ApiTokenRow) -> Self {
-        Self { id: to_id(r.id), name: r.name, scopes: r.scopes, expires_at: r.expires_at, last_used_at: r.last_used_at, revoked_at: r.revoked_at, created_at: r.created_at }
+        Self {
+            id: to_id(r.id),
+            name: r.name,
+            scopes: r.scopes,
+            expires_at: r.expires_at,
+            last_used_at: r.last_used_at,
+            revoked_at: r.revoked_at,
+            created_at: r.created_at,
+        }
     }
 }
 
@@ -162,17 +178,40 @@ impl AccessQuery {
             .data_unchecked::<Db>()
             .tx(p.tenant_id, |c| {
                 async move {
-                    let t: (Uuid, String, String, String) = tenants::table.find(p.tenant_id).select((tenants::id, tenants::slug, tenants::name, tenants::kind)).first(c).await?;
-                    let email: String = users::table.find(p.user_id).select(users::email).first(c).await.optional()?.ok_or_else(|| AppError::unauthenticated("unknown user"))?;
+                    let t: (Uuid, String, String, String) = tenants::table
+                        .find(p.tenant_id)
+                        .select((tenants::id, tenants::slug, tenants::name, tenants::kind))
+                        .first(c)
+                        .await?;
+                    let email: String = users::table
+                        .find(p.user_id)
+                        .select(users::email)
+                        .first(c)
+                        .await
+                        .optional()?
+                        .ok_or_else(|| AppError::unauthenticated("unknown user"))?;
                     Ok((t, email))
                 }
                 .scope_boxed()
             })
             .await?;
         Ok(Viewer {
-            user: User { id: to_id(p.user_id), email, roles: p.roles.clone() },
+            user: User {
+                id: to_id(p.user_id),
+                email,
+                roles: p.roles.clone(),
+            },
             employee_id: p.employee_id,
-            tenant: Tenant { id: to_id(tenant.0), slug: tenant.1, name: tenant.2, kind: if tenant.3 == "VENDOR" { TenantKind::Vendor } else { TenantKind::Studio } },
+            tenant: Tenant {
+                id: to_id(tenant.0),
+                slug: tenant.1,
+                name: tenant.2,
+                kind: if tenant.3 == "VENDOR" {
+                    TenantKind::Vendor
+                } else {
+                    TenantKind::Studio
+                },
+            },
         })
     }
 
@@ -182,7 +221,15 @@ impl AccessQuery {
         let rows: Vec<ApiTokenRow> = ctx
             .data_unchecked::<Db>()
             .tx(p.tenant_id, |c| {
-                async move { Ok(api_tokens::table.filter(api_tokens::user_id.eq(p.user_id)).order(api_tokens::created_at.desc()).select(ApiTokenRow::as_select()).load(c).await?) }.scope_boxed()
+                async move {
+                    Ok(api_tokens::table
+                        .filter(api_tokens::user_id.eq(p.user_id))
+                        .order(api_tokens::created_at.desc())
+                        .select(ApiTokenRow::as_select())
+                        .load(c)
+                        .await?)
+                }
+                .scope_boxed()
             })
             .await?;
         Ok(rows.into_iter().map(ApiToken::from).collect())
@@ -250,7 +297,10 @@ impl AccessMutation {
             })
             .await?;
         let _ = SUBGRAPH;
-        Ok(CreateApiTokenPayload { token: fresh.then_some(token), api_token: row.into() })
+        Ok(CreateApiTokenPayload {
+            token: fresh.then_some(token),
+            api_token: row.into(),
+        })
     }
 
     /// Revokes one of the viewer's tokens (ADMIN: any token of the tenant).
@@ -261,7 +311,13 @@ impl AccessMutation {
             .data_unchecked::<Db>()
             .tx(p.tenant_id, |c| {
                 async move {
-                    let owner: Uuid = api_tokens::table.find(id).select(api_tokens::user_id).first(c).await.optional()?.ok_or_else(|| AppError::not_found("API token"))?;
+                    let owner: Uuid = api_tokens::table
+                        .find(id)
+                        .select(api_tokens::user_id)
+                        .first(c)
+                        .await
+                        .optional()?
+                        .ok_or_else(|| AppError::not_found("API token"))?;
                     if owner != p.user_id && !p.has_any_role(&[Role::Admin]) {
                         return Err(AppError::not_found("API token"));
                     }

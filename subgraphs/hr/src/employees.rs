@@ -115,7 +115,10 @@ pub struct Department {
 
 impl From<DepartmentRow> for Department {
     fn from(r: DepartmentRow) -> Self {
-        Self { id: to_id(r.id), name: r.name }
+        Self {
+            id: to_id(r.id),
+            name: r.name,
+        }
     }
 }
 
@@ -294,7 +297,9 @@ impl EmployeeConnectionFields {
         let p = principal(ctx)?;
         let filter = self.filter.clone();
         ctx.data_unchecked::<Db>()
-            .tx(p.tenant_id, |c| async move { Ok(filtered(&filter).count().get_result(c).await?) }.scope_boxed())
+            .tx(p.tenant_id, |c| {
+                async move { Ok(filtered(&filter).count().get_result(c).await?) }.scope_boxed()
+            })
             .await
     }
 }
@@ -356,7 +361,13 @@ pub struct EmployeeQuery;
 impl EmployeeQuery {
     /// The directory, ordered by last name, first name; keyset-paginated.
     #[graphql(guard = "ScopeGuard(\"hr:read\")")]
-    async fn employees(&self, ctx: &Context<'_>, filter: Option<EmployeeFilter>, first: Option<i32>, after: Option<String>) -> Result<EmployeeConnection, AppError> {
+    async fn employees(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<EmployeeFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<EmployeeConnection, AppError> {
         let p = principal(ctx)?;
         let limit = page_size(first)?;
         let parsed = ParsedFilter::parse(filter)?;
@@ -378,11 +389,13 @@ impl EmployeeQuery {
                                 .sql(")"),
                         );
                     }
-                    Ok(q.order((employees::last_name.asc(), employees::first_name.asc(), employees::id.asc()))
-                        .limit(limit + 1)
-                        .select(EmployeeRow::as_select())
-                        .load(c)
-                        .await?)
+                    Ok(
+                        q.order((employees::last_name.asc(), employees::first_name.asc(), employees::id.asc()))
+                            .limit(limit + 1)
+                            .select(EmployeeRow::as_select())
+                            .load(c)
+                            .await?,
+                    )
                 }
                 .scope_boxed()
             })
@@ -390,7 +403,10 @@ impl EmployeeQuery {
         let has_next = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
         let mut conn = Connection::with_additional_fields(after.is_some(), has_next, EmployeeConnectionFields { filter: parsed });
-        conn.edges.extend(rows.into_iter().map(|r| Edge::new(encode_cursor(&(&r.last_name, &r.first_name, r.id)), Employee(r))));
+        conn.edges.extend(
+            rows.into_iter()
+                .map(|r| Edge::new(encode_cursor(&(&r.last_name, &r.first_name, r.id)), Employee(r))),
+        );
         Ok(conn)
     }
 
@@ -408,7 +424,14 @@ impl EmployeeQuery {
         let rows: Vec<DepartmentRow> = ctx
             .data_unchecked::<Db>()
             .tx(p.tenant_id, |c| {
-                async move { Ok(departments::table.order(departments::name.asc()).select(DepartmentRow::as_select()).load(c).await?) }.scope_boxed()
+                async move {
+                    Ok(departments::table
+                        .order(departments::name.asc())
+                        .select(DepartmentRow::as_select())
+                        .load(c)
+                        .await?)
+                }
+                .scope_boxed()
             })
             .await?;
         Ok(rows.into_iter().map(Department::from).collect())
@@ -418,7 +441,7 @@ impl EmployeeQuery {
     #[graphql(entity)]
     async fn find_employee_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Employee>, AppError> {
         let Ok(id) = parse_id(&id) else { return Ok(None) };
-        Ok(Loaders::of(ctx)?.employees.load_one(id).await?.map(Employee))
+        Ok(Loaders::of(ctx)?.employee_entity(id).await?.map(Employee))
     }
 }
 
@@ -495,7 +518,9 @@ fn clean(s: &str, field: &str, max: usize) -> Result<String, AppError> {
 
 fn clean_email(s: &str) -> Result<String, AppError> {
     let t = s.trim().to_lowercase();
-    let valid = t.len() <= 254 && t.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.') && !b.contains('@') && !t.contains(char::is_whitespace));
+    let valid = t.len() <= 254
+        && t.split_once('@')
+            .is_some_and(|(a, b)| !a.is_empty() && b.contains('.') && !b.contains('@') && !t.contains(char::is_whitespace));
     if !valid {
         return Err(AppError::bad_input(format!("{s:?} is not an email address")));
     }
@@ -521,12 +546,24 @@ async fn check_no_manager_cycle(c: &mut Conn, employee: Uuid, new_manager: Uuid)
         if m == employee {
             return Err(AppError::bad_input("managerId would create a reporting cycle"));
         }
-        cursor = employees::table.filter(employees::id.eq(m)).select(employees::manager_id).first::<Option<Uuid>>(c).await.optional()?.flatten();
+        cursor = employees::table
+            .filter(employees::id.eq(m))
+            .select(employees::manager_id)
+            .first::<Option<Uuid>>(c)
+            .await
+            .optional()?
+            .flatten();
     }
     Err(AppError::bad_input("reporting chain is too deep"))
 }
 
-async fn record_history(c: &mut Conn, who: &Principal, row: &EmployeeRow, effective: NaiveDate, reason: Option<&str>) -> Result<(), AppError> {
+async fn record_history(
+    c: &mut Conn,
+    who: &Principal,
+    row: &EmployeeRow,
+    effective: NaiveDate,
+    reason: Option<&str>,
+) -> Result<(), AppError> {
     diesel::insert_into(employment_history::table)
         .values((
             employment_history::id.eq(Uuid::new_v4()),
@@ -590,7 +627,14 @@ pub async fn insert_employee(c: &mut Conn, who: &Principal, id: Uuid, input: &Cr
         c,
         SUBGRAPH,
         who,
-        Change { aggregate: "employee", aggregate_id: row.id, event: "created", before: None, after: Some(json!(row)), payload: row.replica_payload() },
+        Change {
+            aggregate: "employee",
+            aggregate_id: row.id,
+            event: "created",
+            before: None,
+            after: Some(json!(row)),
+            payload: row.replica_payload(),
+        },
     )
     .await?;
     Ok(row)
@@ -719,7 +763,14 @@ impl EmployeeMutation {
                         c,
                         SUBGRAPH,
                         &p,
-                        Change { aggregate: "employee", aggregate_id: id, event: "updated", before: Some(json!(before)), after: Some(json!(after)), payload: after.replica_payload() },
+                        Change {
+                            aggregate: "employee",
+                            aggregate_id: id,
+                            event: "updated",
+                            before: Some(json!(before)),
+                            after: Some(json!(after)),
+                            payload: after.replica_payload(),
+                        },
                     )
                     .await?;
                     Ok(after)
@@ -766,15 +817,27 @@ impl EmployeeMutation {
                         .returning(users::id)
                         .get_results(c)
                         .await?;
-                    diesel::update(api_tokens::table.filter(api_tokens::user_id.eq_any(&user_ids)).filter(api_tokens::revoked_at.is_null()))
-                        .set(api_tokens::revoked_at.eq(diesel::dsl::now))
-                        .execute(c)
-                        .await?;
-                    let cancelled: Vec<Uuid> = diesel::update(leave_requests::table.filter(leave_requests::employee_id.eq(id)).filter(leave_requests::status.eq("PENDING")))
-                        .set((leave_requests::status.eq("CANCELLED"), leave_requests::decision_comment.eq("employee offboarded"), leave_requests::updated_at.eq(diesel::dsl::now)))
-                        .returning(leave_requests::id)
-                        .get_results(c)
-                        .await?;
+                    diesel::update(
+                        api_tokens::table
+                            .filter(api_tokens::user_id.eq_any(&user_ids))
+                            .filter(api_tokens::revoked_at.is_null()),
+                    )
+                    .set(api_tokens::revoked_at.eq(diesel::dsl::now))
+                    .execute(c)
+                    .await?;
+                    let cancelled: Vec<Uuid> = diesel::update(
+                        leave_requests::table
+                            .filter(leave_requests::employee_id.eq(id))
+                            .filter(leave_requests::status.eq("PENDING")),
+                    )
+                    .set((
+                        leave_requests::status.eq("CANCELLED"),
+                        leave_requests::decision_comment.eq("employee offboarded"),
+                        leave_requests::updated_at.eq(diesel::dsl::now),
+                    ))
+                    .returning(leave_requests::id)
+                    .get_results(c)
+                    .await?;
                     let mut payload = after.replica_payload();
                     payload["effectiveDate"] = json!(effective_date.0);
                     payload["reason"] = json!(reason);
@@ -783,7 +846,14 @@ impl EmployeeMutation {
                         c,
                         SUBGRAPH,
                         &p,
-                        Change { aggregate: "employee", aggregate_id: id, event: "offboarded", before: Some(json!(before)), after: Some(json!(after)), payload },
+                        Change {
+                            aggregate: "employee",
+                            aggregate_id: id,
+                            event: "offboarded",
+                            before: Some(json!(before)),
+                            after: Some(json!(after)),
+                            payload,
+                        },
                     )
                     .await?;
                     Ok(after)
@@ -804,7 +874,11 @@ impl EmployeeMutation {
             .tx(p.tenant_id, |c| {
                 async move {
                     let row: DepartmentRow = diesel::insert_into(departments::table)
-                        .values((departments::id.eq(Uuid::new_v4()), departments::tenant_id.eq(p.tenant_id), departments::name.eq(&name)))
+                        .values((
+                            departments::id.eq(Uuid::new_v4()),
+                            departments::tenant_id.eq(p.tenant_id),
+                            departments::name.eq(&name),
+                        ))
                         .returning(DepartmentRow::as_returning())
                         .get_result(c)
                         .await?;
@@ -812,7 +886,14 @@ impl EmployeeMutation {
                         c,
                         SUBGRAPH,
                         &p,
-                        Change { aggregate: "department", aggregate_id: row.id, event: "created", before: None, after: Some(json!(row)), payload: json!({"departmentId": row.id, "name": row.name}) },
+                        Change {
+                            aggregate: "department",
+                            aggregate_id: row.id,
+                            event: "created",
+                            before: None,
+                            after: Some(json!(row)),
+                            payload: json!({"departmentId": row.id, "name": row.name}),
+                        },
                     )
                     .await?;
                     Ok(row)

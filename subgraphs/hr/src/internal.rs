@@ -18,7 +18,10 @@ use crate::AppState;
 
 /// Routes under `/internal/auth`.
 pub fn routes(state: AppState) -> Router {
-    Router::new().route("/internal/auth/password", post(password)).route("/internal/auth/api-token", post(api_token)).with_state(state)
+    Router::new()
+        .route("/internal/auth/password", post(password))
+        .route("/internal/auth/api-token", post(api_token))
+        .with_state(state)
 }
 
 /// Who a credential belongs to.
@@ -96,7 +99,10 @@ fn check_service(state: &AppState, headers: &HeaderMap) -> Result<(), Response> 
     let token = bearer(headers).ok_or_else(|| error(StatusCode::UNAUTHORIZED, AppError::unauthenticated("missing service token")))?;
     let claims = state.verifier.verify(token).map_err(|e| error(StatusCode::UNAUTHORIZED, e))?;
     if !claims.scopes.iter().any(|s| s == INTERNAL_AUTH_SCOPE) {
-        return Err(error(StatusCode::FORBIDDEN, AppError::forbidden("service token lacks internal:auth")));
+        return Err(error(
+            StatusCode::FORBIDDEN,
+            AppError::forbidden("service token lacks internal:auth"),
+        ));
     }
     Ok(())
 }
@@ -113,7 +119,13 @@ async fn password(State(state): State<AppState>, headers: HeaderMap, Json(body):
     let found = state
         .db
         .tx_without_tenant(|c| {
-            async move { Ok(diesel::sql_query("SELECT * FROM auth_find_user($1)").bind::<Text, _>(email).load::<UserLookup>(c).await?) }.scope_boxed()
+            async move {
+                Ok(diesel::sql_query("SELECT * FROM auth_find_user($1)")
+                    .bind::<Text, _>(email)
+                    .load::<UserLookup>(c)
+                    .await?)
+            }
+            .scope_boxed()
         })
         .await;
     let user = match found {
@@ -125,8 +137,16 @@ async fn password(State(state): State<AppState>, headers: HeaderMap, Json(body):
         return invalid();
     }
     let Some(u) = user else { return invalid() };
-    Json(ResolvedIdentity { user_id: u.user_id, tenant_id: u.tenant_id, employee_id: u.employee_id, email: u.email, roles: u.roles, scopes: vec!["*".into()], token_id: None })
-        .into_response()
+    Json(ResolvedIdentity {
+        user_id: u.user_id,
+        tenant_id: u.tenant_id,
+        employee_id: u.employee_id,
+        email: u.email,
+        roles: u.roles,
+        scopes: vec!["*".into()],
+        token_id: None,
+    })
+    .into_response()
 }
 
 async fn api_token(State(state): State<AppState>, headers: HeaderMap, Json(body): Json<TokenBody>) -> Response {
@@ -137,7 +157,13 @@ async fn api_token(State(state): State<AppState>, headers: HeaderMap, Json(body)
     let found = state
         .db
         .tx_without_tenant(|c| {
-            async move { Ok(diesel::sql_query("SELECT * FROM auth_use_api_token($1)").bind::<Bytea, _>(digest).load::<TokenLookup>(c).await?) }.scope_boxed()
+            async move {
+                Ok(diesel::sql_query("SELECT * FROM auth_use_api_token($1)")
+                    .bind::<Bytea, _>(digest)
+                    .load::<TokenLookup>(c)
+                    .await?)
+            }
+            .scope_boxed()
         })
         .await;
     match found {

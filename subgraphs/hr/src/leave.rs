@@ -239,7 +239,11 @@ pub fn working_days(start: NaiveDate, end: NaiveDate, holidays: &[NaiveDate]) ->
 }
 
 async fn holidays_between(c: &mut Conn, start: NaiveDate, end: NaiveDate) -> Result<Vec<NaiveDate>, AppError> {
-    Ok(public_holidays::table.filter(public_holidays::day.between(start, end)).select(public_holidays::day).load(c).await?)
+    Ok(public_holidays::table
+        .filter(public_holidays::day.between(start, end))
+        .select(public_holidays::day)
+        .load(c)
+        .await?)
 }
 
 /// Allocation, used and remaining days of `leave_type` for an employee in `year`.
@@ -268,12 +272,21 @@ pub async fn balance(c: &mut Conn, employee: Uuid, year: i32, leave_type: LeaveT
         .first(c)
         .await?;
     let used = used.unwrap_or(0) as i32;
-    Ok(Some(LeaveBalance { year, leave_type, allocated, used, remaining: allocated - used }))
+    Ok(Some(LeaveBalance {
+        year,
+        leave_type,
+        allocated,
+        used,
+        remaining: allocated - used,
+    }))
 }
 
 fn year_bounds(year: i32) -> Result<(NaiveDate, NaiveDate), AppError> {
     let bad = || AppError::bad_input("year out of range");
-    Ok((NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(bad)?, NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(bad)?))
+    Ok((
+        NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(bad)?,
+        NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(bad)?,
+    ))
 }
 
 /// Whether `who` may see or decide on leave of `employee`: HR, or the employee's manager.
@@ -284,7 +297,9 @@ fn manages(who: &Principal, employee: &EmployeeRow) -> bool {
 pub(crate) async fn balances_for(ctx: &Context<'_>, employee: &EmployeeRow, year: Option<i32>) -> Result<Vec<LeaveBalance>, AppError> {
     let p = principal(ctx)?;
     if !(p.is_employee(employee.id) || manages(p, employee)) {
-        return Err(AppError::forbidden("leave balances are visible to the employee, their manager and HR"));
+        return Err(AppError::forbidden(
+            "leave balances are visible to the employee, their manager and HR",
+        ));
     }
     let year = year.unwrap_or_else(|| Utc::now().year());
     let id = employee.id;
@@ -315,7 +330,13 @@ pub struct LeaveQuery;
 impl LeaveQuery {
     /// Leave requests, newest start first. HR sees all; others their own and their reports'.
     #[graphql(guard = "ScopeGuard(\"hr:read\")")]
-    async fn leave_requests(&self, ctx: &Context<'_>, filter: Option<LeaveRequestFilter>, first: Option<i32>, after: Option<String>) -> Result<LeaveRequestConnection, AppError> {
+    async fn leave_requests(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<LeaveRequestFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<LeaveRequestConnection, AppError> {
         let p = principal(ctx)?.clone();
         let limit = page_size(first)?;
         let f = filter.unwrap_or_default();
@@ -346,9 +367,17 @@ impl LeaveQuery {
                         q = q.filter(leave_requests::start_date.le(d));
                     }
                     if let Some((start, id)) = cursor {
-                        q = q.filter(leave_requests::start_date.lt(start).or(leave_requests::start_date.eq(start).and(leave_requests::id.gt(id))));
+                        q = q.filter(
+                            leave_requests::start_date
+                                .lt(start)
+                                .or(leave_requests::start_date.eq(start).and(leave_requests::id.gt(id))),
+                        );
                     }
-                    Ok(q.order((leave_requests::start_date.desc(), leave_requests::id.asc())).limit(limit + 1).select(LeaveRow::as_select()).load(c).await?)
+                    Ok(q.order((leave_requests::start_date.desc(), leave_requests::id.asc()))
+                        .limit(limit + 1)
+                        .select(LeaveRow::as_select())
+                        .load(c)
+                        .await?)
                 }
                 .scope_boxed()
             })
@@ -356,7 +385,10 @@ impl LeaveQuery {
         let has_next = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
         let mut conn = Connection::new(after.is_some(), has_next);
-        conn.edges.extend(rows.into_iter().map(|r| Edge::new(encode_cursor(&(r.start_date, r.id)), LeaveRequest(r))));
+        conn.edges.extend(
+            rows.into_iter()
+                .map(|r| Edge::new(encode_cursor(&(r.start_date, r.id)), LeaveRequest(r))),
+        );
         Ok(conn)
     }
 
@@ -369,8 +401,20 @@ impl LeaveQuery {
             .data_unchecked::<Db>()
             .tx(p.tenant_id, |c| {
                 async move {
-                    let Some(row) = leave_requests::table.find(id).select(LeaveRow::as_select()).first(c).await.optional()? else { return Ok(None) };
-                    let emp: EmployeeRow = employees::table.find(row.employee_id).select(EmployeeRow::as_select()).first(c).await?;
+                    let Some(row) = leave_requests::table
+                        .find(id)
+                        .select(LeaveRow::as_select())
+                        .first(c)
+                        .await
+                        .optional()?
+                    else {
+                        return Ok(None);
+                    };
+                    let emp: EmployeeRow = employees::table
+                        .find(row.employee_id)
+                        .select(EmployeeRow::as_select())
+                        .first(c)
+                        .await?;
                     Ok((p.is_employee(emp.id) || manages(&p, &emp)).then_some(row))
                 }
                 .scope_boxed()
@@ -407,10 +451,24 @@ impl LeaveQuery {
 pub struct LeaveMutation;
 
 async fn load_leave_for_update(c: &mut Conn, id: Uuid) -> Result<LeaveRow, AppError> {
-    leave_requests::table.find(id).for_update().select(LeaveRow::as_select()).first(c).await.optional()?.ok_or_else(|| AppError::not_found("leave request"))
+    leave_requests::table
+        .find(id)
+        .for_update()
+        .select(LeaveRow::as_select())
+        .first(c)
+        .await
+        .optional()?
+        .ok_or_else(|| AppError::not_found("leave request"))
 }
 
-async fn set_status(c: &mut Conn, p: &Principal, before: &LeaveRow, status: LeaveStatus, comment: Option<&str>, event: &str) -> Result<LeaveRow, AppError> {
+async fn set_status(
+    c: &mut Conn,
+    p: &Principal,
+    before: &LeaveRow,
+    status: LeaveStatus,
+    comment: Option<&str>,
+    event: &str,
+) -> Result<LeaveRow, AppError> {
     let after: LeaveRow = diesel::update(leave_requests::table.find(before.id))
         .set((
             leave_requests::status.eq(status.as_str()),
@@ -422,7 +480,20 @@ async fn set_status(c: &mut Conn, p: &Principal, before: &LeaveRow, status: Leav
         .returning(LeaveRow::as_returning())
         .get_result(c)
         .await?;
-    journal::record(c, SUBGRAPH, p, Change { aggregate: "leave", aggregate_id: after.id, event, before: Some(json!(before)), after: Some(json!(after)), payload: after.payload() }).await?;
+    journal::record(
+        c,
+        SUBGRAPH,
+        p,
+        Change {
+            aggregate: "leave",
+            aggregate_id: after.id,
+            event,
+            before: Some(json!(before)),
+            after: Some(json!(after)),
+            payload: after.payload(),
+        },
+    )
+    .await?;
     Ok(after)
 }
 
@@ -435,7 +506,9 @@ impl LeaveMutation {
         let p = principal(ctx)?.clone();
         let employee_id = match &input.employee_id {
             Some(id) => parse_id(id)?,
-            None => p.employee_id.ok_or_else(|| AppError::bad_input("you have no employee record; pass employeeId"))?,
+            None => p
+                .employee_id
+                .ok_or_else(|| AppError::bad_input("you have no employee record; pass employeeId"))?,
         };
         if !p.is_employee(employee_id) {
             p.require_any_role(HR_ROLES)?;
@@ -472,8 +545,11 @@ impl LeaveMutation {
                         .await
                         .optional()?;
                     if let Some(o) = overlapping {
-                        return Err(AppError::conflict(format!("overlaps leave request {} ({} to {}, {})", o.id, o.start_date, o.end_date, o.status))
-                            .with_details(json!({"leaveRequestId": o.id, "startDate": o.start_date, "endDate": o.end_date})));
+                        return Err(AppError::conflict(format!(
+                            "overlaps leave request {} ({} to {}, {})",
+                            o.id, o.start_date, o.end_date, o.status
+                        ))
+                        .with_details(json!({"leaveRequestId": o.id, "startDate": o.start_date, "endDate": o.end_date})));
                     }
                     let holidays = holidays_between(c, start, end).await?;
                     let days = working_days(start, end, &holidays);
@@ -482,8 +558,11 @@ impl LeaveMutation {
                     }
                     if let Some(b) = balance(c, employee_id, start.year(), input.leave_type).await? {
                         if days > b.remaining {
-                            return Err(AppError::new(ErrorCode::QuotaExceeded, format!("{days} days requested but only {} of {} remain", b.remaining.max(0), b.allocated))
-                                .with_details(json!({"requested": days, "allocated": b.allocated, "used": b.used, "remaining": b.remaining})));
+                            return Err(AppError::new(
+                                ErrorCode::QuotaExceeded,
+                                format!("{days} days requested but only {} of {} remain", b.remaining.max(0), b.allocated),
+                            )
+                            .with_details(json!({"requested": days, "allocated": b.allocated, "used": b.used, "remaining": b.remaining})));
                         }
                     }
                     let row: LeaveRow = diesel::insert_into(leave_requests::table)
@@ -501,7 +580,20 @@ impl LeaveMutation {
                         .returning(LeaveRow::as_returning())
                         .get_result(c)
                         .await?;
-                    journal::record(c, SUBGRAPH, &p, Change { aggregate: "leave", aggregate_id: row.id, event: "requested", before: None, after: Some(json!(row)), payload: row.payload() }).await?;
+                    journal::record(
+                        c,
+                        SUBGRAPH,
+                        &p,
+                        Change {
+                            aggregate: "leave",
+                            aggregate_id: row.id,
+                            event: "requested",
+                            before: None,
+                            after: Some(json!(row)),
+                            payload: row.payload(),
+                        },
+                    )
+                    .await?;
                     if let Some(key) = &input.idempotency_key {
                         idempotency::remember(c, p.tenant_id, "requestLeave", key, &hash, row.id).await?;
                     }
@@ -524,7 +616,11 @@ impl LeaveMutation {
             .tx(p.tenant_id, |c| {
                 async move {
                     let before = load_leave_for_update(c, id).await?;
-                    let emp: EmployeeRow = employees::table.find(before.employee_id).select(EmployeeRow::as_select()).first(c).await?;
+                    let emp: EmployeeRow = employees::table
+                        .find(before.employee_id)
+                        .select(EmployeeRow::as_select())
+                        .first(c)
+                        .await?;
                     if p.is_employee(before.employee_id) || p.user_id == before.requested_by {
                         return Err(AppError::forbidden("you cannot decide on your own leave request"));
                     }
@@ -532,9 +628,16 @@ impl LeaveMutation {
                         return Err(AppError::forbidden("only the employee's manager or HR may decide"));
                     }
                     if before.status != "PENDING" {
-                        return Err(AppError::new(ErrorCode::TransitionNotAllowed, format!("leave request is {}, not PENDING", before.status)));
+                        return Err(AppError::new(
+                            ErrorCode::TransitionNotAllowed,
+                            format!("leave request is {}, not PENDING", before.status),
+                        ));
                     }
-                    let (status, event) = if approve { (LeaveStatus::Approved, "approved") } else { (LeaveStatus::Rejected, "rejected") };
+                    let (status, event) = if approve {
+                        (LeaveStatus::Approved, "approved")
+                    } else {
+                        (LeaveStatus::Rejected, "rejected")
+                    };
                     set_status(c, &p, &before, status, comment.as_deref(), event).await
                 }
                 .scope_boxed()
@@ -557,7 +660,10 @@ impl LeaveMutation {
                         return Err(AppError::forbidden("only the employee, the requester or HR may cancel"));
                     }
                     if !matches!(before.status.as_str(), "PENDING" | "APPROVED") {
-                        return Err(AppError::new(ErrorCode::TransitionNotAllowed, format!("leave request is {}; only PENDING or APPROVED can be cancelled", before.status)));
+                        return Err(AppError::new(
+                            ErrorCode::TransitionNotAllowed,
+                            format!("leave request is {}; only PENDING or APPROVED can be cancelled", before.status),
+                        ));
                     }
                     set_status(c, &p, &before, LeaveStatus::Cancelled, comment.as_deref(), "cancelled").await
                 }
@@ -588,14 +694,35 @@ impl LeaveMutation {
                             leave_allocations::leave_type.eq(input.leave_type.as_str()),
                             leave_allocations::days.eq(input.days),
                         ))
-                        .on_conflict((leave_allocations::tenant_id, leave_allocations::employee_id, leave_allocations::year, leave_allocations::leave_type))
+                        .on_conflict((
+                            leave_allocations::tenant_id,
+                            leave_allocations::employee_id,
+                            leave_allocations::year,
+                            leave_allocations::leave_type,
+                        ))
                         .do_update()
                         .set(leave_allocations::days.eq(input.days))
                         .execute(c)
                         .await?;
-                    let payload = json!({"employeeId": employee, "year": input.year, "type": input.leave_type.as_str(), "days": input.days});
-                    journal::record(c, SUBGRAPH, &p, Change { aggregate: "leave_allocation", aggregate_id: employee, event: "set", before: None, after: Some(payload.clone()), payload }).await?;
-                    balance(c, employee, input.year, input.leave_type).await?.ok_or_else(|| AppError::internal("allocation vanished", &employee))
+                    let payload =
+                        json!({"employeeId": employee, "year": input.year, "type": input.leave_type.as_str(), "days": input.days});
+                    journal::record(
+                        c,
+                        SUBGRAPH,
+                        &p,
+                        Change {
+                            aggregate: "leave_allocation",
+                            aggregate_id: employee,
+                            event: "set",
+                            before: None,
+                            after: Some(payload.clone()),
+                            payload,
+                        },
+                    )
+                    .await?;
+                    balance(c, employee, input.year, input.leave_type)
+                        .await?
+                        .ok_or_else(|| AppError::internal("allocation vanished", &employee))
                 }
                 .scope_boxed()
             })
@@ -614,14 +741,31 @@ impl LeaveMutation {
             .tx(p.tenant_id, |c| {
                 async move {
                     diesel::insert_into(public_holidays::table)
-                        .values((public_holidays::tenant_id.eq(p.tenant_id), public_holidays::day.eq(date.0), public_holidays::name.eq(&name)))
+                        .values((
+                            public_holidays::tenant_id.eq(p.tenant_id),
+                            public_holidays::day.eq(date.0),
+                            public_holidays::name.eq(&name),
+                        ))
                         .on_conflict((public_holidays::tenant_id, public_holidays::day))
                         .do_update()
                         .set(public_holidays::name.eq(&name))
                         .execute(c)
                         .await?;
                     let payload = json!({"date": date.0, "name": name});
-                    journal::record(c, SUBGRAPH, &p, Change { aggregate: "public_holiday", aggregate_id: p.tenant_id, event: "added", before: None, after: Some(payload.clone()), payload }).await?;
+                    journal::record(
+                        c,
+                        SUBGRAPH,
+                        &p,
+                        Change {
+                            aggregate: "public_holiday",
+                            aggregate_id: p.tenant_id,
+                            event: "added",
+                            before: None,
+                            after: Some(payload.clone()),
+                            payload,
+                        },
+                    )
+                    .await?;
                     Ok(PublicHoliday { date, name })
                 }
                 .scope_boxed()

@@ -38,11 +38,21 @@ pub const HR_ROLES: &[Role] = &[Role::HrManager, Role::Admin];
 
 /// The root query.
 #[derive(MergedObject, Default)]
-pub struct Query(employees::EmployeeQuery, leave::LeaveQuery, access::AccessQuery, timesheets::TimesheetQuery);
+pub struct Query(
+    employees::EmployeeQuery,
+    leave::LeaveQuery,
+    access::AccessQuery,
+    timesheets::TimesheetQuery,
+);
 
 /// The root mutation.
 #[derive(MergedObject, Default)]
-pub struct Mutation(employees::EmployeeMutation, leave::LeaveMutation, access::AccessMutation, timesheets::TimesheetMutation);
+pub struct Mutation(
+    employees::EmployeeMutation,
+    leave::LeaveMutation,
+    access::AccessMutation,
+    timesheets::TimesheetMutation,
+);
 
 /// The executable schema.
 pub type HrSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -61,15 +71,51 @@ pub struct AppState {
 }
 
 const CONSTRAINTS: &[ConstraintMessage] = &[
-    ConstraintMessage { constraint: "employees_tenant_email_key", code: ErrorCode::Conflict, message: "an employee with this email already exists" },
-    ConstraintMessage { constraint: "employees_tenant_number_key", code: ErrorCode::Conflict, message: "an employee with this employee number already exists" },
-    ConstraintMessage { constraint: "departments_tenant_name_key", code: ErrorCode::Conflict, message: "a department with this name already exists" },
-    ConstraintMessage { constraint: "employees_department_fkey", code: ErrorCode::BadUserInput, message: "departmentId does not exist" },
-    ConstraintMessage { constraint: "employees_manager_fkey", code: ErrorCode::BadUserInput, message: "managerId does not exist" },
-    ConstraintMessage { constraint: "employees_not_own_manager", code: ErrorCode::BadUserInput, message: "an employee cannot manage themself" },
-    ConstraintMessage { constraint: "leave_requests_no_overlap", code: ErrorCode::Conflict, message: "the leave overlaps another pending or approved request" },
-    ConstraintMessage { constraint: "timesheet_period_closed", code: ErrorCode::Conflict, message: "the timesheet month is approved or locked" },
-    ConstraintMessage { constraint: "users_email_key", code: ErrorCode::Conflict, message: "this login email is already in use" },
+    ConstraintMessage {
+        constraint: "employees_tenant_email_key",
+        code: ErrorCode::Conflict,
+        message: "an employee with this email already exists",
+    },
+    ConstraintMessage {
+        constraint: "employees_tenant_number_key",
+        code: ErrorCode::Conflict,
+        message: "an employee with this employee number already exists",
+    },
+    ConstraintMessage {
+        constraint: "departments_tenant_name_key",
+        code: ErrorCode::Conflict,
+        message: "a department with this name already exists",
+    },
+    ConstraintMessage {
+        constraint: "employees_department_fkey",
+        code: ErrorCode::BadUserInput,
+        message: "departmentId does not exist",
+    },
+    ConstraintMessage {
+        constraint: "employees_manager_fkey",
+        code: ErrorCode::BadUserInput,
+        message: "managerId does not exist",
+    },
+    ConstraintMessage {
+        constraint: "employees_not_own_manager",
+        code: ErrorCode::BadUserInput,
+        message: "an employee cannot manage themself",
+    },
+    ConstraintMessage {
+        constraint: "leave_requests_no_overlap",
+        code: ErrorCode::Conflict,
+        message: "the leave overlaps another pending or approved request",
+    },
+    ConstraintMessage {
+        constraint: "timesheet_period_closed",
+        code: ErrorCode::Conflict,
+        message: "the timesheet month is approved or locked",
+    },
+    ConstraintMessage {
+        constraint: "users_email_key",
+        code: ErrorCode::Conflict,
+        message: "this login email is already in use",
+    },
 ];
 
 /// Builds the schema: Federation v2, no field suggestions, depth and complexity limits,
@@ -105,7 +151,12 @@ pub fn router(state: AppState) -> Router {
         schema,
         verifier: state.verifier.clone(),
         limits: state.http.clone(),
-        enrich: Arc::new(move |req, principal| req.data(loaders::Loaders::new(db.clone(), principal.tenant_id))),
+        enrich: Arc::new(move |req, principal| {
+            let loaders = loaders::Loaders::new(db.clone(), principal.tenant_id).with_representations(&req.variables);
+            req.data(loaders)
+        }),
     };
-    graphql_router(endpoint).merge(platform::server::health_routes(state.db.clone())).merge(internal::routes(state))
+    graphql_router(endpoint)
+        .merge(platform::server::health_routes(state.db.clone()))
+        .merge(internal::routes(state))
 }

@@ -26,7 +26,11 @@ async fn main() -> anyhow::Result<()> {
         Some("seed") => {
             let db = Db::connect(&DatabaseConfig::from_env("HR", "hr-seed")?)?;
             let report = hr::seed::run(&db).await?;
-            tracing::info!(tenants.created = report.tenants_created, employees.created = report.employees_created, "Seeded demo data");
+            tracing::info!(
+                tenants.created = report.tenants_created,
+                employees.created = report.employees_created,
+                "Seeded demo data"
+            );
             Ok(())
         }
         Some("dev-token") => dev_token(args.get(1).context(USAGE)?).await,
@@ -39,7 +43,9 @@ async fn serve() -> anyhow::Result<()> {
     let http = HttpConfig::from_env("HR", "127.0.0.1:4001")?;
     let db = Db::connect(&DatabaseConfig::from_env("HR", "hr")?)?;
     let verifier = Arc::new(JwtVerifier::from_config(&AuthConfig::from_env(), mode, hr::SUBGRAPH)?);
-    let listener = tokio::net::TcpListener::bind(http.listen_addr).await.with_context(|| format!("binding {}", http.listen_addr))?;
+    let listener = tokio::net::TcpListener::bind(http.listen_addr)
+        .await
+        .with_context(|| format!("binding {}", http.listen_addr))?;
     tracing::info!(listen.addr = %http.listen_addr, "HR subgraph listening");
     let state = hr::AppState { db, verifier, http, mode };
     platform::server::serve(listener, hr::router(state)).await
@@ -66,7 +72,17 @@ async fn dev_token(email: &str) -> anyhow::Result<()> {
     let db = Db::connect(&DatabaseConfig::from_env("HR", "hr-dev-token")?)?;
     let email = email.to_owned();
     let mut rows: Vec<Found> = db
-        .tx_without_tenant(|c| async move { Ok(diesel::sql_query("SELECT user_id, tenant_id, employee_id, roles FROM auth_find_user($1)").bind::<Text, _>(email).load(c).await?) }.scope_boxed())
+        .tx_without_tenant(|c| {
+            async move {
+                Ok(
+                    diesel::sql_query("SELECT user_id, tenant_id, employee_id, roles FROM auth_find_user($1)")
+                        .bind::<Text, _>(email)
+                        .load(c)
+                        .await?,
+                )
+            }
+            .scope_boxed()
+        })
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
     let u = rows.pop().context("no such user")?;

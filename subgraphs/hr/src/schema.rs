@@ -156,4 +156,16 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(tenants, departments, employees, employment_history, users, api_tokens, public_holidays, leave_allocations, leave_requests, timesheet_periods, timesheet_entries);
+diesel::allow_tables_to_appear_in_same_query!(
+    tenants,
+    departments,
+    employees,
+    employment_history,
+    users,
+    api_tokens,
+    public_holidays,
+    leave_allocations,
+    leave_requests,
+    timesheet_periods,
+    timesheet_entries
+);

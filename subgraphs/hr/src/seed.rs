@@ -32,20 +32,90 @@ pub fn tenant_id(slug: &str) -> Uuid {
 
 /// A demo user: (tenant slug, email, roles, first, last, title, department).
 pub const DEMO_USERS: &[(&str, &str, &[Role], &str, &str, &str, &str)] = &[
-    ("northwind", "admin@northwind.test", &[Role::Admin], "Morgan", "Reyes", "Studio Administrator", "Production"),
-    ("northwind", "hr@northwind.test", &[Role::HrManager], "Helen", "Park", "HR Manager", "People"),
-    ("northwind", "sup@northwind.test", &[Role::Supervisor], "Sam", "Okafor", "CG Supervisor", "Animation"),
-    ("northwind", "artist@northwind.test", &[Role::Artist], "Ari", "Novak", "Animator", "Animation"),
-    ("northwind", "wrangler@northwind.test", &[Role::RenderWrangler], "Wren", "Castillo", "Render Wrangler", "Pipeline"),
-    ("vendorx", "lead@vendorx.test", &[Role::Vendor], "Lee", "Vance", "Vendor Lead", "Outsourcing"),
+    (
+        "northwind",
+        "admin@northwind.test",
+        &[Role::Admin],
+        "Morgan",
+        "Reyes",
+        "Studio Administrator",
+        "Production",
+    ),
+    (
+        "northwind",
+        "hr@northwind.test",
+        &[Role::HrManager],
+        "Helen",
+        "Park",
+        "HR Manager",
+        "People",
+    ),
+    (
+        "northwind",
+        "sup@northwind.test",
+        &[Role::Supervisor],
+        "Sam",
+        "Okafor",
+        "CG Supervisor",
+        "Animation",
+    ),
+    (
+        "northwind",
+        "artist@northwind.test",
+        &[Role::Artist],
+        "Ari",
+        "Novak",
+        "Animator",
+        "Animation",
+    ),
+    (
+        "northwind",
+        "wrangler@northwind.test",
+        &[Role::RenderWrangler],
+        "Wren",
+        "Castillo",
+        "Render Wrangler",
+        "Pipeline",
+    ),
+    (
+        "vendorx",
+        "lead@vendorx.test",
+        &[Role::Vendor],
+        "Lee",
+        "Vance",
+        "Vendor Lead",
+        "Outsourcing",
+    ),
 ];
 
-const DEPARTMENTS: &[&str] = &["Animation", "Lighting", "FX", "Compositing", "Modeling", "Pipeline", "Production", "People"];
-const FIRST: &[&str] = &["Ava", "Ben", "Chloe", "Dev", "Elif", "Finn", "Gia", "Hugo", "Isla", "Jonah", "Kira", "Luca", "Mara", "Nico", "Omar", "Priya", "Quinn", "Rosa", "Theo", "Uma", "Vik", "Willa"];
-const LAST: &[&str] = &["Andersen", "Brooks", "Chen", "Duarte", "Eze", "Fischer", "Garcia", "Haddad", "Ito", "Jensen", "Kowalski", "Larsen", "Moreau", "Nakamura"];
+const DEPARTMENTS: &[&str] = &[
+    "Animation",
+    "Lighting",
+    "FX",
+    "Compositing",
+    "Modeling",
+    "Pipeline",
+    "Production",
+    "People",
+];
+const FIRST: &[&str] = &[
+    "Ava", "Ben", "Chloe", "Dev", "Elif", "Finn", "Gia", "Hugo", "Isla", "Jonah", "Kira", "Luca", "Mara", "Nico", "Omar", "Priya", "Quinn",
+    "Rosa", "Theo", "Uma", "Vik", "Willa",
+];
+const LAST: &[&str] = &[
+    "Andersen", "Brooks", "Chen", "Duarte", "Eze", "Fischer", "Garcia", "Haddad", "Ito", "Jensen", "Kowalski", "Larsen", "Moreau",
+    "Nakamura",
+];
 
 fn system(tenant: Uuid) -> Principal {
-    Principal { user_id: Uuid::nil(), tenant_id: tenant, employee_id: None, roles: vec![Role::Admin], scopes: vec!["*".into()], request_id: "seed".into() }
+    Principal {
+        user_id: Uuid::nil(),
+        tenant_id: tenant,
+        employee_id: None,
+        roles: vec![Role::Admin],
+        scopes: vec!["*".into()],
+        request_id: "seed".into(),
+    }
 }
 
 /// What the seed did.
@@ -73,7 +143,15 @@ pub async fn run(db: &Db) -> anyhow::Result<SeedReport> {
                     if exists.is_some() {
                         return Ok(0);
                     }
-                    diesel::insert_into(tenants::table).values((tenants::id.eq(tid), tenants::slug.eq(slug), tenants::name.eq(name), tenants::kind.eq(kind))).execute(c).await?;
+                    diesel::insert_into(tenants::table)
+                        .values((
+                            tenants::id.eq(tid),
+                            tenants::slug.eq(slug),
+                            tenants::name.eq(name),
+                            tenants::kind.eq(kind),
+                        ))
+                        .execute(c)
+                        .await?;
                     seed_tenant(c, slug, tid, hashes).await
                 }
                 .scope_boxed()
@@ -88,14 +166,26 @@ pub async fn run(db: &Db) -> anyhow::Result<SeedReport> {
     Ok(report)
 }
 
-type DemoUser = (&'static str, &'static str, &'static [Role], &'static str, &'static str, &'static str, &'static str);
+type DemoUser = (
+    &'static str,
+    &'static str,
+    &'static [Role],
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
 
 async fn seed_tenant(c: &mut Conn, slug: &str, tid: Uuid, users_with_hashes: Vec<(&DemoUser, String)>) -> Result<usize, AppError> {
     let who = system(tid);
     let depts: &[&str] = if slug == "vendorx" { &["Outsourcing"] } else { DEPARTMENTS };
     for d in depts {
         diesel::insert_into(departments::table)
-            .values((departments::id.eq(demo_id("department", &format!("{slug}/{d}"))), departments::tenant_id.eq(tid), departments::name.eq(*d)))
+            .values((
+                departments::id.eq(demo_id("department", &format!("{slug}/{d}"))),
+                departments::tenant_id.eq(tid),
+                departments::name.eq(*d),
+            ))
             .execute(c)
             .await?;
     }
@@ -118,7 +208,10 @@ async fn seed_tenant(c: &mut Conn, slug: &str, tid: Uuid, users_with_hashes: Vec
             department_id: dept(u.6),
             manager_id: manager,
             hire_date: Date(hired),
-            salary: Some(MoneyInput { amount: format!("{}", 60_000 + 5_000 * count), currency: "EUR".into() }),
+            salary: Some(MoneyInput {
+                amount: format!("{}", 60_000 + 5_000 * count),
+                currency: "EUR".into(),
+            }),
             phone: Some(format!("+44 20 7946 0{:03}", count)),
             personal_email: Some(format!("{}.{}@example.com", u.3.to_lowercase(), u.4.to_lowercase())),
             birth_date: NaiveDate::from_ymd_opt(1985 + (count as i32 % 12), 1 + (count as u32 % 12), 10).map(Date),
@@ -144,7 +237,15 @@ async fn seed_tenant(c: &mut Conn, slug: &str, tid: Uuid, users_with_hashes: Vec
         let (first, last) = (FIRST[i % FIRST.len()], LAST[(i * 5 + i / FIRST.len()) % LAST.len()]);
         let department = depts[i % depts.len()];
         let eid = demo_id("employee", &format!("{slug}/staff-{i}"));
-        let manager = if slug == "northwind" { Some(to_id(if department == "Animation" { supervisor } else { demo_id("employee", "northwind/admin") })) } else { Some(to_id(demo_id("employee", "vendorx/lead"))) };
+        let manager = if slug == "northwind" {
+            Some(to_id(if department == "Animation" {
+                supervisor
+            } else {
+                demo_id("employee", "northwind/admin")
+            }))
+        } else {
+            Some(to_id(demo_id("employee", "vendorx/lead")))
+        };
         let input = CreateEmployeeInput {
             employee_number: Some(format!("E{:05}", count + 1)),
             first_name: first.into(),
@@ -154,7 +255,10 @@ async fn seed_tenant(c: &mut Conn, slug: &str, tid: Uuid, users_with_hashes: Vec
             department_id: dept(department),
             manager_id: manager,
             hire_date: Date(hired + chrono::Days::new(i as u64 * 17)),
-            salary: Some(MoneyInput { amount: format!("{}", 48_000 + 750 * i), currency: "EUR".into() }),
+            salary: Some(MoneyInput {
+                amount: format!("{}", 48_000 + 750 * i),
+                currency: "EUR".into(),
+            }),
             phone: None,
             personal_email: None,
             birth_date: None,
@@ -168,7 +272,13 @@ async fn seed_tenant(c: &mut Conn, slug: &str, tid: Uuid, users_with_hashes: Vec
     for eid in &employee_ids {
         for y in [year, year + 1] {
             diesel::insert_into(leave_allocations::table)
-                .values((leave_allocations::tenant_id.eq(tid), leave_allocations::employee_id.eq(eid), leave_allocations::year.eq(y), leave_allocations::leave_type.eq("VACATION"), leave_allocations::days.eq(25)))
+                .values((
+                    leave_allocations::tenant_id.eq(tid),
+                    leave_allocations::employee_id.eq(eid),
+                    leave_allocations::year.eq(y),
+                    leave_allocations::leave_type.eq("VACATION"),
+                    leave_allocations::days.eq(25),
+                ))
                 .execute(c)
                 .await?;
         }
@@ -176,7 +286,14 @@ async fn seed_tenant(c: &mut Conn, slug: &str, tid: Uuid, users_with_hashes: Vec
     for y in [year, year + 1] {
         for (m, d, name) in [(1, 1, "New Year's Day"), (12, 25, "Christmas Day"), (12, 26, "Boxing Day")] {
             if let Some(day) = NaiveDate::from_ymd_opt(y, m, d) {
-                diesel::insert_into(public_holidays::table).values((public_holidays::tenant_id.eq(tid), public_holidays::day.eq(day), public_holidays::name.eq(name))).execute(c).await?;
+                diesel::insert_into(public_holidays::table)
+                    .values((
+                        public_holidays::tenant_id.eq(tid),
+                        public_holidays::day.eq(day),
+                        public_holidays::name.eq(name),
+                    ))
+                    .execute(c)
+                    .await?;
             }
         }
     }

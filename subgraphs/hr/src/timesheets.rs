@@ -97,7 +97,11 @@ pub async fn record_entry(c: &mut Conn, tenant: Uuid, e: NewEntry<'_>) -> Result
             timesheet_entries::source_ref.eq(e.source_ref),
             timesheet_entries::note.eq(e.note),
         ))
-        .on_conflict((timesheet_entries::tenant_id, timesheet_entries::source, timesheet_entries::source_ref))
+        .on_conflict((
+            timesheet_entries::tenant_id,
+            timesheet_entries::source,
+            timesheet_entries::source_ref,
+        ))
         .do_nothing()
         .execute(c)
         .await?;
@@ -109,7 +113,9 @@ fn month_start(d: NaiveDate) -> Result<NaiveDate, AppError> {
 }
 
 async fn load(c: &mut Conn, employee: Uuid, month: NaiveDate) -> Result<Timesheet, AppError> {
-    let next = month.checked_add_months(chrono::Months::new(1)).ok_or_else(|| AppError::bad_input("month out of range"))?;
+    let next = month
+        .checked_add_months(chrono::Months::new(1))
+        .ok_or_else(|| AppError::bad_input("month out of range"))?;
     let status: Option<String> = timesheet_periods::table
         .filter(timesheet_periods::employee_id.eq(employee).and(timesheet_periods::month.eq(month)))
         .select(timesheet_periods::status)
@@ -120,7 +126,13 @@ async fn load(c: &mut Conn, employee: Uuid, month: NaiveDate) -> Result<Timeshee
         .filter(timesheet_entries::employee_id.eq(employee))
         .filter(timesheet_entries::work_date.ge(month).and(timesheet_entries::work_date.lt(next)))
         .order((timesheet_entries::work_date.asc(), timesheet_entries::created_at.asc()))
-        .select((timesheet_entries::id, timesheet_entries::work_date, timesheet_entries::minutes, timesheet_entries::source, timesheet_entries::note))
+        .select((
+            timesheet_entries::id,
+            timesheet_entries::work_date,
+            timesheet_entries::minutes,
+            timesheet_entries::source,
+            timesheet_entries::note,
+        ))
         .load(c)
         .await?;
     let total: i64 = rows.iter().map(|r| i64::from(r.2)).sum();
@@ -128,7 +140,16 @@ async fn load(c: &mut Conn, employee: Uuid, month: NaiveDate) -> Result<Timeshee
         employee_id: to_id(employee),
         month: Date(month),
         status: status.as_deref().map_or(TimesheetStatus::Open, TimesheetStatus::parse),
-        entries: rows.into_iter().map(|(id, d, m, source, note)| TimesheetEntry { id: to_id(id), date: Date(d), hours: f64::from(m) / 60.0, source, note }).collect(),
+        entries: rows
+            .into_iter()
+            .map(|(id, d, m, source, note)| TimesheetEntry {
+                id: to_id(id),
+                date: Date(d),
+                hours: f64::from(m) / 60.0,
+                source,
+                note,
+            })
+            .collect(),
         total_hours: total as f64 / 60.0,
     })
 }
@@ -152,7 +173,13 @@ impl TimesheetQuery {
         ctx.data_unchecked::<Db>()
             .tx(p.tenant_id, |c| {
                 async move {
-                    let emp: EmployeeRow = employees::table.find(employee).select(EmployeeRow::as_select()).first(c).await.optional()?.ok_or_else(|| AppError::not_found("employee"))?;
+                    let emp: EmployeeRow = employees::table
+                        .find(employee)
+                        .select(EmployeeRow::as_select())
+                        .first(c)
+                        .await
+                        .optional()?
+                        .ok_or_else(|| AppError::not_found("employee"))?;
                     if !(p.is_employee(employee) || may_review(&p, &emp)) {
                         return Err(AppError::forbidden("timesheets are visible to the employee, their manager and HR"));
                     }
@@ -205,7 +232,10 @@ impl TimesheetMutation {
                         .await
                         .optional()?;
                     if current.as_deref().is_some_and(|s| s != "OPEN") {
-                        return Err(AppError::new(ErrorCode::TransitionNotAllowed, "timesheet is already approved or locked"));
+                        return Err(AppError::new(
+                            ErrorCode::TransitionNotAllowed,
+                            "timesheet is already approved or locked",
+                        ));
                     }
                     diesel::insert_into(timesheet_periods::table)
                         .values((
@@ -216,14 +246,35 @@ impl TimesheetMutation {
                             timesheet_periods::approved_by.eq(Some(p.user_id)),
                             timesheet_periods::approved_at.eq(Some(Utc::now())),
                         ))
-                        .on_conflict((timesheet_periods::tenant_id, timesheet_periods::employee_id, timesheet_periods::month))
+                        .on_conflict((
+                            timesheet_periods::tenant_id,
+                            timesheet_periods::employee_id,
+                            timesheet_periods::month,
+                        ))
                         .do_update()
-                        .set((timesheet_periods::status.eq("APPROVED"), timesheet_periods::approved_by.eq(Some(p.user_id)), timesheet_periods::approved_at.eq(Some(Utc::now()))))
+                        .set((
+                            timesheet_periods::status.eq("APPROVED"),
+                            timesheet_periods::approved_by.eq(Some(p.user_id)),
+                            timesheet_periods::approved_at.eq(Some(Utc::now())),
+                        ))
                         .execute(c)
                         .await?;
                     let sheet = load(c, employee, month).await?;
                     let payload = json!({"employeeId": employee, "month": month, "totalHours": sheet.total_hours});
-                    journal::record(c, SUBGRAPH, &p, Change { aggregate: "timesheet", aggregate_id: employee, event: "approved", before: None, after: Some(payload.clone()), payload }).await?;
+                    journal::record(
+                        c,
+                        SUBGRAPH,
+                        &p,
+                        Change {
+                            aggregate: "timesheet",
+                            aggregate_id: employee,
+                            event: "approved",
+                            before: None,
+                            after: Some(payload.clone()),
+                            payload,
+                        },
+                    )
+                    .await?;
                     Ok(sheet)
                 }
                 .scope_boxed()
@@ -239,7 +290,11 @@ impl TimesheetMutation {
         ctx.data_unchecked::<Db>()
             .tx(p.tenant_id, |c| {
                 async move {
-                    let ids: Vec<Uuid> = employees::table.filter(employees::hire_date.lt(month.checked_add_months(chrono::Months::new(1)).unwrap_or(month))).select(employees::id).load(c).await?;
+                    let ids: Vec<Uuid> = employees::table
+                        .filter(employees::hire_date.lt(month.checked_add_months(chrono::Months::new(1)).unwrap_or(month)))
+                        .select(employees::id)
+                        .load(c)
+                        .await?;
                     let rows: Vec<_> = ids
                         .iter()
                         .map(|id| {
@@ -255,14 +310,38 @@ impl TimesheetMutation {
                         .collect();
                     let n = diesel::insert_into(timesheet_periods::table)
                         .values(rows)
-                        .on_conflict((timesheet_periods::tenant_id, timesheet_periods::employee_id, timesheet_periods::month))
+                        .on_conflict((
+                            timesheet_periods::tenant_id,
+                            timesheet_periods::employee_id,
+                            timesheet_periods::month,
+                        ))
                         .do_update()
-                        .set((timesheet_periods::status.eq("LOCKED"), timesheet_periods::locked_by.eq(Some(p.user_id)), timesheet_periods::locked_at.eq(Some(Utc::now()))))
+                        .set((
+                            timesheet_periods::status.eq("LOCKED"),
+                            timesheet_periods::locked_by.eq(Some(p.user_id)),
+                            timesheet_periods::locked_at.eq(Some(Utc::now())),
+                        ))
                         .execute(c)
                         .await?;
                     let payload = json!({"month": month, "periodsLocked": n});
-                    journal::record(c, SUBGRAPH, &p, Change { aggregate: "timesheet_month", aggregate_id: p.tenant_id, event: "locked", before: None, after: Some(payload.clone()), payload }).await?;
-                    Ok(TimesheetLock { month: Date(month), periods_locked: n as i32 })
+                    journal::record(
+                        c,
+                        SUBGRAPH,
+                        &p,
+                        Change {
+                            aggregate: "timesheet_month",
+                            aggregate_id: p.tenant_id,
+                            event: "locked",
+                            before: None,
+                            after: Some(payload.clone()),
+                            payload,
+                        },
+                    )
+                    .await?;
+                    Ok(TimesheetLock {
+                        month: Date(month),
+                        periods_locked: n as i32,
+                    })
                 }
                 .scope_boxed()
             })

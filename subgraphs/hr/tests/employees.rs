@@ -60,15 +60,30 @@ async fn create_update_offboard_with_history_audit_and_events() {
     assert_eq!(history[1]["salary"]["amount"], "58000.00");
     assert_eq!(history[1]["reason"], "promotion");
     // A reporting cycle is refused.
-    let cycle = app.gql(&hr, "mutation($id: ID!, $m: ID!) { updateEmployee(id: $id, input: {managerId: $m}) { id } }", json!({"id": sup_id, "m": id})).await;
+    let cycle = app
+        .gql(
+            &hr,
+            "mutation($id: ID!, $m: ID!) { updateEmployee(id: $id, input: {managerId: $m}) { id } }",
+            json!({"id": sup_id, "m": id}),
+        )
+        .await;
     assert_eq!(code(&cycle), "BAD_USER_INPUT");
 
     let off = app
         .ok(&hr, "mutation($id: ID!) { offboardEmployee(id: $id, effectiveDate: \"2026-12-31\", reason: \"contract ended\") { status endDate offboardReason } }", json!({"id": id}))
         .await["offboardEmployee"]
         .clone();
-    assert_eq!(off, json!({"status": "OFFBOARDED", "endDate": "2026-12-31", "offboardReason": "contract ended"}));
-    let again = app.gql(&hr, "mutation($id: ID!) { offboardEmployee(id: $id, effectiveDate: \"2026-12-31\", reason: \"x\") { status } }", json!({"id": id})).await;
+    assert_eq!(
+        off,
+        json!({"status": "OFFBOARDED", "endDate": "2026-12-31", "offboardReason": "contract ended"})
+    );
+    let again = app
+        .gql(
+            &hr,
+            "mutation($id: ID!) { offboardEmployee(id: $id, effectiveDate: \"2026-12-31\", reason: \"x\") { status } }",
+            json!({"id": id}),
+        )
+        .await;
     assert_eq!(code(&again), "CONFLICT");
 
     let keys = app.outbox_keys().await;
@@ -107,7 +122,13 @@ async fn salary_and_personal_fields_are_private() {
     let app = TestApp::spawn().await;
     let artist_id = employee_id("northwind", "artist");
     let q = "query($id: ID!) { employee(id: $id) { displayName title salary { amount currency } phone } }";
-    for (who, sees) in [("artist@northwind.test", true), ("hr@northwind.test", true), ("admin@northwind.test", true), ("sup@northwind.test", false), ("wrangler@northwind.test", false)] {
+    for (who, sees) in [
+        ("artist@northwind.test", true),
+        ("hr@northwind.test", true),
+        ("admin@northwind.test", true),
+        ("sup@northwind.test", false),
+        ("wrangler@northwind.test", false),
+    ] {
         let body = app.gql(&app.token(who), q, json!({"id": artist_id})).await;
         assert_eq!(body["data"]["employee"]["displayName"], "Ari Novak", "{who}");
         assert_eq!(body["data"]["employee"]["title"], "Animator", "{who}");
@@ -137,7 +158,11 @@ async fn directory_connection_pages_filters_and_counts() {
         let c = &data["employees"];
         total = c["totalCount"].as_i64().unwrap();
         for e in c["edges"].as_array().unwrap() {
-            seen.push((e["node"]["lastName"].as_str().unwrap().to_owned(), e["node"]["firstName"].as_str().unwrap().to_owned(), e["node"]["id"].as_str().unwrap().to_owned()));
+            seen.push((
+                e["node"]["lastName"].as_str().unwrap().to_owned(),
+                e["node"]["firstName"].as_str().unwrap().to_owned(),
+                e["node"]["id"].as_str().unwrap().to_owned(),
+            ));
         }
         if !c["pageInfo"]["hasNextPage"].as_bool().unwrap() {
             break;
@@ -155,7 +180,9 @@ async fn directory_connection_pages_filters_and_counts() {
     let data = app.ok(&token, q, json!({"filter": {"search": "okaf"}})).await;
     assert_eq!(data["employees"]["totalCount"], 1);
     let dept = common::demo_id("department", "northwind/Animation");
-    let data = app.ok(&token, q, json!({"filter": {"departmentId": dept, "status": ["ACTIVE"]}})).await;
+    let data = app
+        .ok(&token, q, json!({"filter": {"departmentId": dept, "status": ["ACTIVE"]}}))
+        .await;
     assert!(data["employees"]["totalCount"].as_i64().unwrap() >= 7);
     let body = app.gql(&token, q, json!({"after": "garbage"})).await;
     assert_eq!(code(&body), "BAD_USER_INPUT");
@@ -163,5 +190,8 @@ async fn directory_connection_pages_filters_and_counts() {
     assert_eq!(code(&body), "BAD_USER_INPUT");
     // Scopes: a token without hr:read cannot list people.
     let narrow = app.token_with_scopes("sup@northwind.test", &["production:read"]);
-    assert_eq!(code(&app.gql(&narrow, "{ employees { totalCount } }", json!({})).await), "FORBIDDEN");
+    assert_eq!(
+        code(&app.gql(&narrow, "{ employees { totalCount } }", json!({})).await),
+        "FORBIDDEN"
+    );
 }

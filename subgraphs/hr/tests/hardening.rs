@@ -34,12 +34,32 @@ async fn deep_documents_and_variables_are_refused_and_the_process_survives() {
             assert_eq!(code(&body), "BAD_USER_INPUT");
         }
         // Deep variables: serde_json's own limit or our pre-scan refuses them.
-        let vars = format!("{{\"query\":\"query($v: String) {{ me {{ user {{ id }} }} }}\",\"variables\":{{\"v\":{}}}}}", nested("[", "1", "]", depth));
-        let (status, text) = app.raw("POST", "/graphql", &[("content-type", "application/json"), ("authorization", &auth)], vars).await;
+        let vars = format!(
+            "{{\"query\":\"query($v: String) {{ me {{ user {{ id }} }} }}\",\"variables\":{{\"v\":{}}}}}",
+            nested("[", "1", "]", depth)
+        );
+        let (status, text) = app
+            .raw(
+                "POST",
+                "/graphql",
+                &[("content-type", "application/json"), ("authorization", &auth)],
+                vars,
+            )
+            .await;
         assert_eq!(status, 400, "variables depth {depth}: {text}");
         assert!(text.contains("BAD_USER_INPUT"));
-        let objs = format!("{{\"query\":\"{{ me {{ user {{ id }} }} }}\",\"variables\":{{\"v\":{}}}}}", nested("{\"a\":", "1", "}", depth));
-        let (status, _) = app.raw("POST", "/graphql", &[("content-type", "application/json"), ("authorization", &auth)], objs).await;
+        let objs = format!(
+            "{{\"query\":\"{{ me {{ user {{ id }} }} }}\",\"variables\":{{\"v\":{}}}}}",
+            nested("{\"a\":", "1", "}", depth)
+        );
+        let (status, _) = app
+            .raw(
+                "POST",
+                "/graphql",
+                &[("content-type", "application/json"), ("authorization", &auth)],
+                objs,
+            )
+            .await;
         assert_eq!(status, 400);
         assert_alive(&app, &token).await;
     }
@@ -48,7 +68,9 @@ async fn deep_documents_and_variables_are_refused_and_the_process_survives() {
     for _ in 0..40 {
         v = json!([v]);
     }
-    let body = app.gql(&token, "query($v: [[String]]) { me { user { id } } }", json!({ "v": v })).await;
+    let body = app
+        .gql(&token, "query($v: [[String]]) { me { user { id } } }", json!({ "v": v }))
+        .await;
     // The value does not match the declared type: a GraphQL error, not a crash.
     assert!(body["errors"].is_array());
     assert_alive(&app, &token).await;
@@ -62,18 +84,44 @@ async fn protocol_rules() {
     let q = r#"{"query":"{ me { user { id } } }"}"#;
 
     // text/plain is refused (CSRF-safe "simple request" content type).
-    let (status, text) = app.raw("POST", "/graphql", &[("content-type", "text/plain"), ("authorization", &auth)], q).await;
+    let (status, text) = app
+        .raw("POST", "/graphql", &[("content-type", "text/plain"), ("authorization", &auth)], q)
+        .await;
     assert_eq!(status, 415, "{text}");
     // Batches are refused.
-    let (status, text) = app.raw("POST", "/graphql", &[("content-type", "application/json"), ("authorization", &auth)], format!("[{q},{q}]")).await;
+    let (status, text) = app
+        .raw(
+            "POST",
+            "/graphql",
+            &[("content-type", "application/json"), ("authorization", &auth)],
+            format!("[{q},{q}]"),
+        )
+        .await;
     assert_eq!(status, 400);
     assert!(text.contains("batched"));
     // Oversized bodies are refused.
-    let big = format!("{{\"query\":\"{{ me {{ user {{ id }} }} }}\",\"pad\":\"{}\"}}", "x".repeat(2 * 1024 * 1024));
-    let (status, _) = app.raw("POST", "/graphql", &[("content-type", "application/json"), ("authorization", &auth)], big).await;
+    let big = format!(
+        "{{\"query\":\"{{ me {{ user {{ id }} }} }}\",\"pad\":\"{}\"}}",
+        "x".repeat(2 * 1024 * 1024)
+    );
+    let (status, _) = app
+        .raw(
+            "POST",
+            "/graphql",
+            &[("content-type", "application/json"), ("authorization", &auth)],
+            big,
+        )
+        .await;
     assert_eq!(status, 413);
     // Queries over GET work; mutations over GET are 405.
-    let (status, text) = app.raw("GET", "/graphql?query=%7B%20me%20%7B%20user%20%7B%20email%20%7D%20%7D%20%7D", &[("authorization", &auth)], "").await;
+    let (status, text) = app
+        .raw(
+            "GET",
+            "/graphql?query=%7B%20me%20%7B%20user%20%7B%20email%20%7D%20%7D%20%7D",
+            &[("authorization", &auth)],
+            "",
+        )
+        .await;
     assert_eq!(status, 200, "{text}");
     assert!(text.contains("artist@northwind.test"));
     let mutation = "/graphql?query=mutation%20%7B%20cancelLeave(id%3A%20%2200000000-0000-0000-0000-000000000000%22)%20%7B%20id%20%7D%20%7D";
@@ -83,7 +131,14 @@ async fn protocol_rules() {
     let (status, text) = app.raw("POST", "/graphql", &[("content-type", "application/json")], q).await;
     assert_eq!(status, 401);
     assert!(text.contains("UNAUTHENTICATED"));
-    let (status, _) = app.raw("POST", "/graphql", &[("content-type", "application/json"), ("authorization", "Bearer nonsense")], q).await;
+    let (status, _) = app
+        .raw(
+            "POST",
+            "/graphql",
+            &[("content-type", "application/json"), ("authorization", "Bearer nonsense")],
+            q,
+        )
+        .await;
     assert_eq!(status, 401);
     // Field suggestions are off: the error does not leak the schema.
     let body = app.gql(&token, "{ employes { totalCount } }", json!({})).await;
@@ -92,7 +147,16 @@ async fn protocol_rules() {
     assert_eq!(code(&body), "BAD_USER_INPUT");
     // graphql-response+json: request errors get 400 and the right content type.
     let (status, _) = app
-        .raw("POST", "/graphql", &[("content-type", "application/json"), ("accept", "application/graphql-response+json"), ("authorization", &auth)], r#"{"query":"{ nope }"}"#)
+        .raw(
+            "POST",
+            "/graphql",
+            &[
+                ("content-type", "application/json"),
+                ("accept", "application/graphql-response+json"),
+                ("authorization", &auth),
+            ],
+            r#"{"query":"{ nope }"}"#,
+        )
         .await;
     assert_eq!(status, 400);
     let v: Value = app.ok(&token, "{ me { tenant { slug kind } } }", json!({})).await;

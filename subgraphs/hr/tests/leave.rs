@@ -9,7 +9,8 @@ use common::{TestApp, code, employee_id};
 use serde_json::json;
 
 const REQUEST: &str = "mutation($input: RequestLeaveInput!) { requestLeave(input: $input) { id status days type startDate endDate employee { displayName } } }";
-const DECIDE: &str = "mutation($id: ID!, $ok: Boolean!) { decideLeave(id: $id, approve: $ok, comment: \"ok\") { id status decisionComment } }";
+const DECIDE: &str =
+    "mutation($id: ID!, $ok: Boolean!) { decideLeave(id: $id, approve: $ok, comment: \"ok\") { id status decisionComment } }";
 const CANCEL: &str = "mutation($id: ID!) { cancelLeave(id: $id) { status } }";
 
 /// The first Monday of March next year: a week with no demo holiday.
@@ -45,30 +46,58 @@ async fn state_machine_and_who_decides() {
     // The manager approves; deciding twice is not a transition.
     let decided = app.ok(&sup, DECIDE, json!({"id": id, "ok": true})).await["decideLeave"].clone();
     assert_eq!(decided["status"], "APPROVED");
-    assert_eq!(code(&app.gql(&hr, DECIDE, json!({"id": id, "ok": false})).await), "TRANSITION_NOT_ALLOWED");
+    assert_eq!(
+        code(&app.gql(&hr, DECIDE, json!({"id": id, "ok": false})).await),
+        "TRANSITION_NOT_ALLOWED"
+    );
 
     // Overlap with an approved request: CONFLICT naming the other request.
-    let overlap = app.gql(&artist, REQUEST, json!({"input": range(monday + Duration::days(3), 3)})).await;
+    let overlap = app
+        .gql(&artist, REQUEST, json!({"input": range(monday + Duration::days(3), 3)}))
+        .await;
     assert_eq!(code(&overlap), "CONFLICT");
     assert_eq!(overlap["errors"][0]["extensions"]["details"]["leaveRequestId"], json!(id));
 
     // Over the balance: 25 days allocated, 5 used, 21 more working days requested.
-    let over = app.gql(&artist, REQUEST, json!({"input": range(monday + Duration::days(14), 29)})).await;
+    let over = app
+        .gql(&artist, REQUEST, json!({"input": range(monday + Duration::days(14), 29)}))
+        .await;
     assert_eq!(code(&over), "QUOTA_EXCEEDED");
     assert_eq!(over["errors"][0]["extensions"]["details"]["remaining"], 20);
     // Sick leave has no allocation: not limited.
     let mut sick = range(monday + Duration::days(14), 29);
     sick["type"] = json!("SICK");
-    assert_eq!(app.ok(&artist, REQUEST, json!({"input": sick})).await["requestLeave"]["status"], "PENDING");
+    assert_eq!(
+        app.ok(&artist, REQUEST, json!({"input": sick})).await["requestLeave"]["status"],
+        "PENDING"
+    );
 
     // HR rejects another request; the employee cancels the approved one; cancelling twice fails.
-    let second = app.ok(&artist, REQUEST, json!({"input": range(monday + Duration::days(56), 2)})).await["requestLeave"]["id"].clone();
-    assert_eq!(app.ok(&hr, DECIDE, json!({"id": second, "ok": false})).await["decideLeave"]["status"], "REJECTED");
-    assert_eq!(code(&app.gql(&artist, CANCEL, json!({"id": second})).await), "TRANSITION_NOT_ALLOWED");
-    assert_eq!(app.ok(&artist, CANCEL, json!({"id": id})).await["cancelLeave"]["status"], "CANCELLED");
+    let second = app
+        .ok(&artist, REQUEST, json!({"input": range(monday + Duration::days(56), 2)}))
+        .await["requestLeave"]["id"]
+        .clone();
+    assert_eq!(
+        app.ok(&hr, DECIDE, json!({"id": second, "ok": false})).await["decideLeave"]["status"],
+        "REJECTED"
+    );
+    assert_eq!(
+        code(&app.gql(&artist, CANCEL, json!({"id": second})).await),
+        "TRANSITION_NOT_ALLOWED"
+    );
+    assert_eq!(
+        app.ok(&artist, CANCEL, json!({"id": id})).await["cancelLeave"]["status"],
+        "CANCELLED"
+    );
     assert_eq!(code(&app.gql(&artist, CANCEL, json!({"id": id})).await), "TRANSITION_NOT_ALLOWED");
     // Cancelled days return to the balance.
-    let bal = app.ok(&artist, "{ me { employee { leaveBalances { type allocated used remaining } } } }", json!({})).await;
+    let bal = app
+        .ok(
+            &artist,
+            "{ me { employee { leaveBalances { type allocated used remaining } } } }",
+            json!({}),
+        )
+        .await;
     let balances = bal["me"]["employee"]["leaveBalances"].as_array().unwrap();
     assert!(balances.iter().any(|b| b["type"] == "VACATION"));
 
@@ -78,22 +107,43 @@ async fn state_machine_and_who_decides() {
     // Only HR files leave for someone else.
     let mut for_other = range(monday + Duration::days(70), 2);
     for_other["employeeId"] = json!(employee_id("northwind", "wrangler"));
-    assert_eq!(code(&app.gql(&artist, REQUEST, json!({"input": for_other.clone()})).await), "FORBIDDEN");
-    assert_eq!(app.ok(&hr, REQUEST, json!({"input": for_other})).await["requestLeave"]["employee"]["displayName"], "Wren Castillo");
+    assert_eq!(
+        code(&app.gql(&artist, REQUEST, json!({"input": for_other.clone()})).await),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.ok(&hr, REQUEST, json!({"input": for_other})).await["requestLeave"]["employee"]["displayName"],
+        "Wren Castillo"
+    );
 
     // Bad dates.
     let mut backwards = range(monday, 2);
     backwards["endDate"] = json!((monday - Duration::days(3)).to_string());
-    assert_eq!(code(&app.gql(&artist, REQUEST, json!({"input": backwards})).await), "BAD_USER_INPUT");
+    assert_eq!(
+        code(&app.gql(&artist, REQUEST, json!({"input": backwards})).await),
+        "BAD_USER_INPUT"
+    );
     let weekend = json!({"type": "VACATION", "startDate": (monday - Duration::days(2)).to_string(), "endDate": (monday - Duration::days(1)).to_string()});
     assert_eq!(code(&app.gql(&artist, REQUEST, json!({"input": weekend})).await), "BAD_USER_INPUT");
 
     // Visibility: the manager sees the report's requests; a colleague sees none of them.
     let list = "{ leaveRequests(first: 50) { edges { node { employee { displayName } status } } } }";
     let sup_view = app.ok(&sup, list, json!({})).await;
-    assert!(sup_view["leaveRequests"]["edges"].as_array().unwrap().iter().any(|e| e["node"]["employee"]["displayName"] == "Ari Novak"));
+    assert!(
+        sup_view["leaveRequests"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["node"]["employee"]["displayName"] == "Ari Novak")
+    );
     let wrangler_view = app.ok(&wrangler, list, json!({})).await;
-    assert!(wrangler_view["leaveRequests"]["edges"].as_array().unwrap().iter().all(|e| e["node"]["employee"]["displayName"] == "Wren Castillo"));
+    assert!(
+        wrangler_view["leaveRequests"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["node"]["employee"]["displayName"] == "Wren Castillo")
+    );
 
     let keys = app.outbox_keys().await;
     for k in ["hr.leave.requested", "hr.leave.approved", "hr.leave.rejected", "hr.leave.cancelled"] {
@@ -109,7 +159,10 @@ async fn concurrent_overlapping_requests_admit_exactly_one() {
     let attempts = (0..8).map(|i| {
         let app = &app;
         let artist = artist.clone();
-        async move { app.gql(&artist, REQUEST, json!({"input": range(monday + Duration::days(i % 3), 3)})).await }
+        async move {
+            app.gql(&artist, REQUEST, json!({"input": range(monday + Duration::days(i % 3), 3)}))
+                .await
+        }
     });
     let results = futures::future::join_all(attempts).await;
     let ok = results.iter().filter(|r| r.get("errors").is_none()).count();

@@ -9,9 +9,19 @@ fn hr_sdl_matches_committed_file() {
     if committed != sdl {
         std::fs::create_dir_all(path.parent().expect("schema dir")).expect("mkdir schema");
         std::fs::write(&path, &sdl).expect("write schema/hr.graphql");
-        assert!(std::env::var("UPDATE_SCHEMA").is_ok_and(|v| v == "1"), "schema/hr.graphql was stale and has been rewritten; review and commit it");
+        assert!(
+            std::env::var("UPDATE_SCHEMA").is_ok_and(|v| v == "1"),
+            "schema/hr.graphql was stale and has been rewritten; review and commit it"
+        );
     }
-    for must in ["type Query", "type Mutation", "@key(fields: \"id\")", "type Employee", "salary: Money", "employees(filter: EmployeeFilter, first: Int, after: String): EmployeeConnection!"] {
+    for must in [
+        "type Query",
+        "type Mutation",
+        "@key(fields: \"id\")",
+        "type Employee",
+        "salary: Money",
+        "employees(filter: EmployeeFilter, first: Int, after: String): EmployeeConnection!",
+    ] {
         assert!(sdl.contains(must), "SDL lacks {must}");
     }
 }

@@ -21,31 +21,73 @@ async fn api_isolation_between_tenants() {
     let vendor = app.token("lead@vendorx.test");
     let artist_id = employee_id("northwind", "artist");
 
-    let data = app.ok(&vendor, "{ employees(first: 100) { totalCount edges { node { email } } } }", json!({})).await;
+    let data = app
+        .ok(
+            &vendor,
+            "{ employees(first: 100) { totalCount edges { node { email } } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(data["employees"]["totalCount"], 4);
-    assert!(data["employees"]["edges"].as_array().unwrap().iter().all(|e| e["node"]["email"].as_str().unwrap().ends_with("@vendorx.test")));
+    assert!(
+        data["employees"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["node"]["email"].as_str().unwrap().ends_with("@vendorx.test"))
+    );
     // Reading a northwind id by id or as an entity: nothing.
-    assert_eq!(app.ok(&vendor, "query($id: ID!) { employee(id: $id) { id } }", json!({"id": artist_id})).await["employee"], json!(null));
+    assert_eq!(
+        app.ok(&vendor, "query($id: ID!) { employee(id: $id) { id } }", json!({"id": artist_id}))
+            .await["employee"],
+        json!(null)
+    );
     let ents = app
-        .ok(&vendor, "query($r: [_Any!]!) { _entities(representations: $r) { ... on Employee { id } } }", json!({"r": [{"__typename": "Employee", "id": artist_id}]}))
+        .ok(
+            &vendor,
+            "query($r: [_Any!]!) { _entities(representations: $r) { ... on Employee { id } } }",
+            json!({"r": [{"__typename": "Employee", "id": artist_id}]}),
+        )
         .await;
     assert_eq!(ents["_entities"], json!([null]));
     // A vendor admin cannot change a northwind employee: it does not exist for them.
     let vendor_admin = app.forge(Uuid::new_v4(), tenant_id("vendorx"), None, vec![Role::Admin], &["*"]);
-    let body = app.gql(&vendor_admin, "mutation($id: ID!) { updateEmployee(id: $id, input: {title: \"pwned\"}) { id } }", json!({"id": artist_id})).await;
+    let body = app
+        .gql(
+            &vendor_admin,
+            "mutation($id: ID!) { updateEmployee(id: $id, input: {title: \"pwned\"}) { id } }",
+            json!({"id": artist_id}),
+        )
+        .await;
     assert_eq!(code(&body), "NOT_FOUND");
-    let body = app.gql(&vendor_admin, "mutation($id: ID!) { offboardEmployee(id: $id, effectiveDate: \"2026-12-01\", reason: \"x\") { id } }", json!({"id": artist_id})).await;
+    let body = app
+        .gql(
+            &vendor_admin,
+            "mutation($id: ID!) { offboardEmployee(id: $id, effectiveDate: \"2026-12-01\", reason: \"x\") { id } }",
+            json!({"id": artist_id}),
+        )
+        .await;
     assert_eq!(code(&body), "NOT_FOUND");
     // No inference through unique keys: an email used by northwind is free in vendorx, and a
     // manager id from northwind is simply unknown.
     let create = "mutation($input: CreateEmployeeInput!) { createEmployee(input: $input) { id email } }";
-    let ok = app.ok(&vendor_admin, create, json!({"input": {"firstName": "Ari", "lastName": "Clone", "email": "artist@northwind.test", "hireDate": "2026-02-02"}})).await;
+    let ok = app
+        .ok(
+            &vendor_admin,
+            create,
+            json!({"input": {"firstName": "Ari", "lastName": "Clone", "email": "artist@northwind.test", "hireDate": "2026-02-02"}}),
+        )
+        .await;
     assert_eq!(ok["createEmployee"]["email"], "artist@northwind.test");
     let body = app.gql(&vendor_admin, create, json!({"input": {"firstName": "X", "lastName": "Y", "email": "xy@vendorx.test", "hireDate": "2026-02-02", "managerId": artist_id}})).await;
     assert_eq!(code(&body), "BAD_USER_INPUT");
     // Northwind's record is untouched.
     let hr = app.token("hr@northwind.test");
-    assert_eq!(app.ok(&hr, "query($id: ID!) { employee(id: $id) { title } }", json!({"id": artist_id})).await["employee"]["title"], "Animator");
+    assert_eq!(
+        app.ok(&hr, "query($id: ID!) { employee(id: $id) { title } }", json!({"id": artist_id}))
+            .await["employee"]["title"],
+        "Animator"
+    );
 }
 
 #[derive(QueryableByName)]
@@ -65,7 +107,9 @@ async fn pooled_connection_reused_across_tenants_never_leaks() {
     for i in 0..1000 {
         let t = tenants[i % 2];
         let seen: Vec<Uuid> = db
-            .tx(t, |c| async move { Ok(crate_employees::table.select(crate_employees::tenant_id).distinct().load(c).await?) }.scope_boxed())
+            .tx(t, |c| {
+                async move { Ok(crate_employees::table.select(crate_employees::tenant_id).distinct().load(c).await?) }.scope_boxed()
+            })
             .await
             .unwrap();
         assert_eq!(seen, vec![t], "iteration {i}");
@@ -74,7 +118,9 @@ async fn pooled_connection_reused_across_tenants_never_leaks() {
             let (setting, count) = db
                 .tx_without_tenant(|c| {
                     async move {
-                        let s: Setting = diesel::sql_query("SELECT NULLIF(current_setting('app.tenant_id', true), '') AS value").get_result(c).await?;
+                        let s: Setting = diesel::sql_query("SELECT NULLIF(current_setting('app.tenant_id', true), '') AS value")
+                            .get_result(c)
+                            .await?;
                         let n: i64 = crate_employees::table.count().get_result(c).await?;
                         Ok((s.value, n))
                     }
@@ -109,9 +155,16 @@ async fn database_enforces_isolation_for_the_application_role() {
     let north = tenant_id("northwind");
     // The app role owns no table and cannot bypass RLS; every table forces RLS.
     let mut owner = app.database.owner_connection().await.unwrap();
-    let f: Flag = diesel::sql_query("SELECT rolbypassrls OR rolsuper AS flag FROM pg_roles WHERE rolname = 'studiograph_hr_app'").get_result(&mut owner).await.unwrap();
+    let f: Flag = diesel::sql_query("SELECT rolbypassrls OR rolsuper AS flag FROM pg_roles WHERE rolname = 'studiograph_hr_app'")
+        .get_result(&mut owner)
+        .await
+        .unwrap();
     assert!(!f.flag);
-    let f: Flag = diesel::sql_query("SELECT count(*) = 0 AS flag FROM pg_tables WHERE schemaname = 'public' AND tableowner = 'studiograph_hr_app'").get_result(&mut owner).await.unwrap();
+    let f: Flag =
+        diesel::sql_query("SELECT count(*) = 0 AS flag FROM pg_tables WHERE schemaname = 'public' AND tableowner = 'studiograph_hr_app'")
+            .get_result(&mut owner)
+            .await
+            .unwrap();
     assert!(f.flag);
     let f: Flag = diesel::sql_query(
         "SELECT bool_and(c.relrowsecurity AND c.relforcerowsecurity) AS flag FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -143,8 +196,14 @@ async fn database_enforces_isolation_for_the_application_role() {
         .db
         .tx(north, |c| {
             async move {
-                let a = diesel::sql_query("UPDATE employees SET title = 'x' WHERE tenant_id = $1").bind::<diesel::sql_types::Uuid, _>(tenant_id("vendorx")).execute(c).await?;
-                let b = diesel::sql_query("DELETE FROM leave_allocations WHERE tenant_id = $1").bind::<diesel::sql_types::Uuid, _>(tenant_id("vendorx")).execute(c).await?;
+                let a = diesel::sql_query("UPDATE employees SET title = 'x' WHERE tenant_id = $1")
+                    .bind::<diesel::sql_types::Uuid, _>(tenant_id("vendorx"))
+                    .execute(c)
+                    .await?;
+                let b = diesel::sql_query("DELETE FROM leave_allocations WHERE tenant_id = $1")
+                    .bind::<diesel::sql_types::Uuid, _>(tenant_id("vendorx"))
+                    .execute(c)
+                    .await?;
                 Ok(a + b)
             }
             .scope_boxed()
@@ -154,9 +213,15 @@ async fn database_enforces_isolation_for_the_application_role() {
     assert_eq!(touched, 0);
     // The audit log is append-only for the application role.
     for sql in ["UPDATE audit_log SET action = 'forged'", "DELETE FROM audit_log"] {
-        let res = app.db.tx(north, |c| async move { Ok(diesel::sql_query(sql).execute(c).await?) }.scope_boxed()).await;
+        let res = app
+            .db
+            .tx(north, |c| async move { Ok(diesel::sql_query(sql).execute(c).await?) }.scope_boxed())
+            .await;
         assert!(res.is_err(), "{sql} must be refused");
     }
-    let f: Flag = diesel::sql_query("SELECT count(*) > 0 AND bool_and(action <> 'forged') AS flag FROM audit_log").get_result(&mut owner).await.unwrap();
+    let f: Flag = diesel::sql_query("SELECT count(*) > 0 AND bool_and(action <> 'forged') AS flag FROM audit_log")
+        .get_result(&mut owner)
+        .await
+        .unwrap();
     assert!(f.flag);
 }

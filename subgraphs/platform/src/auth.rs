@@ -61,9 +61,16 @@ impl Role {
 
     /// Parses the wire form.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Admin, Self::HrManager, Self::Supervisor, Self::Artist, Self::RenderWrangler, Self::Vendor]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        [
+            Self::Admin,
+            Self::HrManager,
+            Self::Supervisor,
+            Self::Artist,
+            Self::RenderWrangler,
+            Self::Vendor,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
     }
 }
 
@@ -170,7 +177,9 @@ pub struct KeyPair {
     public: [u8; 32],
 }
 
-const PKCS8_ED25519_PREFIX: [u8; 16] = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+const PKCS8_ED25519_PREFIX: [u8; 16] = [
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
 const SPKI_ED25519_PREFIX: [u8; 12] = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
 
 impl KeyPair {
@@ -216,7 +225,10 @@ impl KeyPair {
 
     /// A signer with this key.
     pub fn signer(&self, issuer: &str) -> JwtSigner {
-        JwtSigner { key: EncodingKey::from_ed_der(&self.private_der()), issuer: issuer.to_owned() }
+        JwtSigner {
+            key: EncodingKey::from_ed_der(&self.private_der()),
+            issuer: issuer.to_owned(),
+        }
     }
 
     /// Loads `private.pem` from `dir`, or creates it (and `public.pem`) when missing.
@@ -269,7 +281,10 @@ impl JwtVerifier {
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
         validation.leeway = 5;
-        Self { key: DecodingKey::from_ed_der(public), validation }
+        Self {
+            key: DecodingKey::from_ed_der(public),
+            validation,
+        }
     }
 
     /// From an SPKI PEM public key.
@@ -366,7 +381,8 @@ impl JwtSigner {
 
 /// The principal of the current request, or UNAUTHENTICATED.
 pub fn principal<'a>(ctx: &Context<'a>) -> Result<&'a Principal, AppError> {
-    ctx.data_opt::<Principal>().ok_or_else(|| AppError::unauthenticated("authentication required"))
+    ctx.data_opt::<Principal>()
+        .ok_or_else(|| AppError::unauthenticated("authentication required"))
 }
 
 /// Guard: the principal holds one of the roles.

@@ -37,7 +37,9 @@ where
 {
     match optional(name) {
         None => Ok(default),
-        Some(v) => v.parse().map_err(|e| anyhow::anyhow!("environment variable {name}={v:?} is invalid: {e}")),
+        Some(v) => v
+            .parse()
+            .map_err(|e| anyhow::anyhow!("environment variable {name}={v:?} is invalid: {e}")),
     }
 }
 
@@ -126,7 +128,9 @@ impl HttpConfig {
         let name = format!("{prefix}_LISTEN_ADDR");
         let addr = optional(&name).unwrap_or_else(|| default_addr.to_owned());
         Ok(Self {
-            listen_addr: addr.parse().with_context(|| format!("environment variable {name}={addr:?} is not a socket address"))?,
+            listen_addr: addr
+                .parse()
+                .with_context(|| format!("environment variable {name}={addr:?} is not a socket address"))?,
             body_limit_bytes: parsed("HTTP_BODY_LIMIT_BYTES", 1024 * 1024)?,
             max_nesting: parsed("GRAPHQL_MAX_NESTING", 64)?,
         })
@@ -135,7 +139,11 @@ impl HttpConfig {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self { listen_addr: SocketAddr::from(([127, 0, 0, 1], 0)), body_limit_bytes: 1024 * 1024, max_nesting: 64 }
+        Self {
+            listen_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            body_limit_bytes: 1024 * 1024,
+            max_nesting: 64,
+        }
     }
 }
 

@@ -72,7 +72,9 @@ impl Db {
             let counter = counter.clone();
             async move {
                 let mut conn = AsyncPgConnection::establish(url).await?;
-                conn.batch_execute(&setup_sql).await.map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                conn.batch_execute(&setup_sql)
+                    .await
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 conn.set_instrumentation(CountingInstrumentation(counter));
                 Ok(conn)
             }
@@ -149,8 +151,11 @@ impl Db {
 pub async fn migrate(url: &str, migrations: &'static EmbeddedMigrations) -> anyhow::Result<usize> {
     let url = url.to_owned();
     tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
-        let mut conn = <diesel_async::async_connection_wrapper::AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)?;
-        let ran = conn.run_pending_migrations(StaticMigrations(migrations)).map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+        let mut conn =
+            <diesel_async::async_connection_wrapper::AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)?;
+        let ran = conn
+            .run_pending_migrations(StaticMigrations(migrations))
+            .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
         Ok(ran.len())
     })
     .await?

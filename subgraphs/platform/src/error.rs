@@ -86,7 +86,11 @@ pub struct AppError {
 impl AppError {
     /// An error with a client-safe message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), details: None }
+        Self {
+            code,
+            message: message.into(),
+            details: None,
+        }
     }
 
     /// Adds machine-readable details under `extensions.details`.
@@ -200,15 +204,11 @@ impl From<DieselError> for AppError {
                     DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::ExclusionViolation => {
                         AppError::conflict("conflicts with an existing record")
                     }
-                    DatabaseErrorKind::ForeignKeyViolation => {
-                        AppError::bad_input("refers to a record that does not exist")
-                    }
+                    DatabaseErrorKind::ForeignKeyViolation => AppError::bad_input("refers to a record that does not exist"),
                     DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => {
                         AppError::bad_input("input breaks a data rule")
                     }
-                    DatabaseErrorKind::SerializationFailure => {
-                        AppError::conflict("concurrent update; retry the operation")
-                    }
+                    DatabaseErrorKind::SerializationFailure => AppError::conflict("concurrent update; retry the operation"),
                     _ => AppError::internal("database", &e),
                 }
             }

@@ -36,7 +36,13 @@ pub async fn claim(conn: &mut Conn, tenant: Uuid, operation: &str, key: &str, ha
         .await?;
     let cutoff = chrono::Utc::now() - chrono::Duration::hours(RETENTION_HOURS);
     let found: Option<(Vec<u8>, Uuid)> = ik::table
-        .filter(ik::tenant_id.eq(tenant).and(ik::operation.eq(operation)).and(ik::key.eq(key)).and(ik::created_at.gt(cutoff)))
+        .filter(
+            ik::tenant_id
+                .eq(tenant)
+                .and(ik::operation.eq(operation))
+                .and(ik::key.eq(key))
+                .and(ik::created_at.gt(cutoff)),
+        )
         .select((ik::request_hash, ik::entity_id))
         .first(conn)
         .await
@@ -51,10 +57,20 @@ pub async fn claim(conn: &mut Conn, tenant: Uuid, operation: &str, key: &str, ha
 /// Remembers the entity created under the key (replacing an expired entry).
 pub async fn remember(conn: &mut Conn, tenant: Uuid, operation: &str, key: &str, hash: &[u8], entity_id: Uuid) -> Result<(), AppError> {
     diesel::insert_into(ik::table)
-        .values((ik::tenant_id.eq(tenant), ik::operation.eq(operation), ik::key.eq(key), ik::request_hash.eq(hash), ik::entity_id.eq(entity_id)))
+        .values((
+            ik::tenant_id.eq(tenant),
+            ik::operation.eq(operation),
+            ik::key.eq(key),
+            ik::request_hash.eq(hash),
+            ik::entity_id.eq(entity_id),
+        ))
         .on_conflict((ik::tenant_id, ik::operation, ik::key))
         .do_update()
-        .set((ik::request_hash.eq(hash), ik::entity_id.eq(entity_id), ik::created_at.eq(diesel::dsl::now)))
+        .set((
+            ik::request_hash.eq(hash),
+            ik::entity_id.eq(entity_id),
+            ik::created_at.eq(diesel::dsl::now),
+        ))
         .execute(conn)
         .await?;
     Ok(())

@@ -30,8 +30,27 @@ pub struct Change<'a> {
 
 /// Writes the audit row and the outbox event for `change`; returns the event id.
 pub async fn record(conn: &mut Conn, subgraph: &str, who: &Principal, change: Change<'_>) -> Result<Uuid, AppError> {
-    audit(conn, who, &format!("{}.{}", change.aggregate, change.event), change.aggregate, Some(change.aggregate_id), change.before, change.after).await?;
-    publish(conn, subgraph, who.tenant_id, Some(&who.request_id), change.aggregate, change.aggregate_id, change.event, change.payload).await
+    audit(
+        conn,
+        who,
+        &format!("{}.{}", change.aggregate, change.event),
+        change.aggregate,
+        Some(change.aggregate_id),
+        change.before,
+        change.after,
+    )
+    .await?;
+    publish(
+        conn,
+        subgraph,
+        who.tenant_id,
+        Some(&who.request_id),
+        change.aggregate,
+        change.aggregate_id,
+        change.event,
+        change.payload,
+    )
+    .await
 }
 
 /// Writes one audit row. The application role may insert and read audit rows, never change them.

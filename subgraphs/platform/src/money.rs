@@ -29,7 +29,10 @@ impl Money {
     pub fn from_minor(minor: i64, currency: &str) -> Self {
         let sign = if minor < 0 { "-" } else { "" };
         let abs = minor.unsigned_abs();
-        Self { amount: format!("{sign}{}.{:02}", abs / 100, abs % 100), currency: currency.to_owned() }
+        Self {
+            amount: format!("{sign}{}.{:02}", abs / 100, abs % 100),
+            currency: currency.to_owned(),
+        }
     }
 }
 
@@ -53,11 +56,20 @@ pub fn parse_minor(amount: &str) -> Result<i64, AppError> {
         None => (false, s),
     };
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    if int.is_empty() || int.len() > 13 || !int.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 2 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+    if int.is_empty()
+        || int.len() > 13
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || frac.len() > 2
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
         return Err(bad());
     }
     let whole: i64 = int.parse().map_err(|_| bad())?;
-    let cents: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<2}").parse().map_err(|_| bad())? };
+    let cents: i64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<2}").parse().map_err(|_| bad())?
+    };
     let v = whole * 100 + cents;
     Ok(if neg { -v } else { v })
 }

@@ -10,7 +10,10 @@ use crate::db::Db;
 
 /// `GET /healthz` (process alive) and `GET /readyz` (database reachable).
 pub fn health_routes(db: Db) -> Router {
-    Router::new().route("/healthz", get(|| async { "ok" })).route("/readyz", get(ready)).with_state(db)
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .with_state(db)
 }
 
 async fn ready(State(db): State<Db>) -> (StatusCode, &'static str) {

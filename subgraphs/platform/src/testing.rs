@@ -71,8 +71,10 @@ fn hash_dir(dir: &Path) -> anyhow::Result<String> {
 }
 
 async fn exists(conn: &mut AsyncPgConnection, name: &str) -> anyhow::Result<bool> {
-    let rows: Vec<DbName> =
-        diesel::sql_query("SELECT datname FROM pg_database WHERE datname = $1").bind::<Text, _>(name).load(conn).await?;
+    let rows: Vec<DbName> = diesel::sql_query("SELECT datname FROM pg_database WHERE datname = $1")
+        .bind::<Text, _>(name)
+        .load(conn)
+        .await?;
     Ok(!rows.is_empty())
 }
 
@@ -81,23 +83,40 @@ impl TestDatabase {
     pub async fn create(spec: &TemplateSpec) -> anyhow::Result<Self> {
         let server = server_url();
         let template = format!("{}_tmpl_{}", spec.prefix, hash_dir(&spec.migrations_dir)?);
-        let mut admin = AsyncPgConnection::establish(&format!("{server}/postgres")).await.context("connecting to PostgreSQL as superuser")?;
+        let mut admin = AsyncPgConnection::establish(&format!("{server}/postgres"))
+            .await
+            .context("connecting to PostgreSQL as superuser")?;
         if !exists(&mut admin, &template).await? {
-            diesel::sql_query("SELECT pg_advisory_lock(hashtext($1))").bind::<Text, _>(&template).execute(&mut admin).await?;
+            diesel::sql_query("SELECT pg_advisory_lock(hashtext($1))")
+                .bind::<Text, _>(&template)
+                .execute(&mut admin)
+                .await?;
             if !exists(&mut admin, &template).await? {
                 let building = format!("{template}_build_{}", std::process::id());
-                admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)")).await?;
+                admin
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"))
+                    .await?;
                 admin.batch_execute(&format!("CREATE DATABASE \"{building}\"")).await?;
-                crate::db::migrate(&format!("{server}/{building}"), spec.migrations).await.context("migrating the template")?;
-                admin.batch_execute(&format!("ALTER DATABASE \"{building}\" RENAME TO \"{template}\"")).await?;
+                crate::db::migrate(&format!("{server}/{building}"), spec.migrations)
+                    .await
+                    .context("migrating the template")?;
+                admin
+                    .batch_execute(&format!("ALTER DATABASE \"{building}\" RENAME TO \"{template}\""))
+                    .await?;
                 drop_stale_templates(&mut admin, spec.prefix, &template).await;
             }
-            diesel::sql_query("SELECT pg_advisory_unlock(hashtext($1))").bind::<Text, _>(&template).execute(&mut admin).await?;
+            diesel::sql_query("SELECT pg_advisory_unlock(hashtext($1))")
+                .bind::<Text, _>(&template)
+                .execute(&mut admin)
+                .await?;
         }
         let name = format!("{}_test_{}", spec.prefix, &uuid::Uuid::new_v4().simple().to_string()[..12]);
         let mut attempt = 0;
         loop {
-            match admin.batch_execute(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"")).await {
+            match admin
+                .batch_execute(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""))
+                .await
+            {
                 Ok(()) => break,
                 // Another backend may still be leaving the template; retry briefly.
                 Err(e) if attempt < 20 => {
@@ -108,7 +127,10 @@ impl TestDatabase {
                 Err(e) => return Err(e).context("cloning the template database"),
             }
         }
-        let host = server.split_once('@').map(|(_, h)| h.to_owned()).unwrap_or_else(|| "127.0.0.1:5432".to_owned());
+        let host = server
+            .split_once('@')
+            .map(|(_, h)| h.to_owned())
+            .unwrap_or_else(|| "127.0.0.1:5432".to_owned());
         Ok(Self {
             owner_url: format!("{server}/{name}"),
             app_url: format!("postgres://{}@{host}/{name}", spec.app_role),
@@ -148,10 +170,14 @@ impl Drop for TestDatabase {
         let name = self.name.clone();
         // Drop runs inside the test's runtime: use a thread with its own runtime.
         let handle = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                return;
+            };
             rt.block_on(async move {
                 if let Ok(mut admin) = AsyncPgConnection::establish(&format!("{server}/postgres")).await {
-                    let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                    let _ = admin
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .await;
                 }
             });
         });

@@ -10,10 +10,10 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use platform::Db;
 use platform::auth::{DEFAULT_ISSUER, JwtSigner, KeyPair, Role, TokenRequest};
 use platform::config::{DatabaseConfig, HttpConfig, Mode};
 use platform::testing::{TemplateSpec, TestDatabase};
-use platform::Db;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -40,7 +40,12 @@ pub fn spec() -> TemplateSpec {
 pub fn demo_user(email: &str) -> (Uuid, Uuid, Uuid, Vec<Role>) {
     let u = hr::seed::DEMO_USERS.iter().find(|u| u.1 == email).expect("demo user");
     let local = email.split('@').next().unwrap();
-    (demo_id("user", email), tenant_id(u.0), demo_id("employee", &format!("{}/{local}", u.0)), u.2.to_vec())
+    (
+        demo_id("user", email),
+        tenant_id(u.0),
+        demo_id("employee", &format!("{}/{local}", u.0)),
+        u.2.to_vec(),
+    )
 }
 
 pub fn employee_id(tenant: &str, local: &str) -> Uuid {
@@ -59,12 +64,23 @@ impl TestApp {
         let db = Db::connect(&cfg).expect("pool");
         hr::seed::run(&db).await.expect("seed");
         let keys = KeyPair::generate();
-        let state = hr::AppState { db: db.clone(), verifier: Arc::new(keys.verifier(DEFAULT_ISSUER, hr::SUBGRAPH)), http: HttpConfig::default(), mode: Mode::Development };
+        let state = hr::AppState {
+            db: db.clone(),
+            verifier: Arc::new(keys.verifier(DEFAULT_ISSUER, hr::SUBGRAPH)),
+            http: HttpConfig::default(),
+            mode: Mode::Development,
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, hr::router(state)).await.unwrap() });
         let client = Client::builder(TokioExecutor::new()).build_http();
-        Self { database, db, addr, signer: keys.signer(DEFAULT_ISSUER), client }
+        Self {
+            database,
+            db,
+            addr,
+            signer: keys.signer(DEFAULT_ISSUER),
+            client,
+        }
     }
 
     /// An internal token for a demo user (all scopes).
@@ -94,17 +110,29 @@ impl TestApp {
     /// A service token for the internal routes.
     pub fn service_token(&self, scopes: &[&str]) -> String {
         self.signer
-            .sign(&TokenRequest { subject: "service:gateway".into(), scopes: scopes.iter().map(|s| s.to_string()).collect(), audience: hr::SUBGRAPH.into(), ttl_seconds: 60, ..Default::default() })
+            .sign(&TokenRequest {
+                subject: "service:gateway".into(),
+                scopes: scopes.iter().map(|s| s.to_string()).collect(),
+                audience: hr::SUBGRAPH.into(),
+                ttl_seconds: 60,
+                ..Default::default()
+            })
             .unwrap()
     }
 
     /// Sends a raw request; returns (status, body text).
     pub async fn raw(&self, method: &str, path_and_query: &str, headers: &[(&str, &str)], body: impl Into<Bytes>) -> (u16, String) {
-        let mut req = hyper::Request::builder().method(method).uri(format!("http://{}{}", self.addr, path_and_query));
+        let mut req = hyper::Request::builder()
+            .method(method)
+            .uri(format!("http://{}{}", self.addr, path_and_query));
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        let res = self.client.request(req.body(Full::new(body.into())).unwrap()).await.expect("request");
+        let res = self
+            .client
+            .request(req.body(Full::new(body.into())).unwrap())
+            .await
+            .expect("request");
         let status = res.status().as_u16();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
         (status, String::from_utf8_lossy(&bytes).into_owned())
@@ -114,7 +142,14 @@ impl TestApp {
     pub async fn gql_status(&self, token: &str, query: &str, variables: Value) -> (u16, Value) {
         let body = serde_json::to_vec(&json!({"query": query, "variables": variables})).unwrap();
         let auth = format!("Bearer {token}");
-        let (status, text) = self.raw("POST", "/graphql", &[("content-type", "application/json"), ("authorization", &auth)], body).await;
+        let (status, text) = self
+            .raw(
+                "POST",
+                "/graphql",
+                &[("content-type", "application/json"), ("authorization", &auth)],
+                body,
+            )
+            .await;
         (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")))
     }
 
@@ -141,11 +176,19 @@ impl TestApp {
             #[diesel(sql_type = diesel::sql_types::Text)]
             routing_key: String,
         }
-        diesel::sql_query("SELECT routing_key FROM outbox ORDER BY seq").load::<K>(&mut c).await.unwrap().into_iter().map(|k| k.routing_key).collect()
+        diesel::sql_query("SELECT routing_key FROM outbox ORDER BY seq")
+            .load::<K>(&mut c)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|k| k.routing_key)
+            .collect()
     }
 }
 
 /// The first error's `extensions.code`.
 pub fn code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no error code in {body}"))
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error code in {body}"))
 }

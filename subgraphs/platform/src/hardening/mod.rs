@@ -42,7 +42,12 @@ pub struct GraphqlEndpoint<Q, M, S> {
 
 impl<Q, M, S> Clone for GraphqlEndpoint<Q, M, S> {
     fn clone(&self) -> Self {
-        Self { schema: self.schema.clone(), verifier: self.verifier.clone(), limits: self.limits.clone(), enrich: self.enrich.clone() }
+        Self {
+            schema: self.schema.clone(),
+            verifier: self.verifier.clone(),
+            limits: self.limits.clone(),
+            enrich: self.enrich.clone(),
+        }
     }
 }
 
@@ -53,7 +58,9 @@ where
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
-    Router::new().route("/graphql", get(handle::<Q, M, S>).post(handle::<Q, M, S>)).with_state(endpoint)
+    Router::new()
+        .route("/graphql", get(handle::<Q, M, S>).post(handle::<Q, M, S>))
+        .with_state(endpoint)
 }
 
 /// The GraphQL-over-HTTP request body.
@@ -83,7 +90,13 @@ fn refuse(status: StatusCode, message: impl Into<String>) -> Refusal {
     Refusal(status, AppError::bad_input(message))
 }
 
-async fn handle<Q, M, S>(State(ep): State<GraphqlEndpoint<Q, M, S>>, method: Method, headers: HeaderMap, RawQuery(raw_query): RawQuery, body: Body) -> Response
+async fn handle<Q, M, S>(
+    State(ep): State<GraphqlEndpoint<Q, M, S>>,
+    method: Method,
+    headers: HeaderMap,
+    RawQuery(raw_query): RawQuery,
+    body: Body,
+) -> Response
 where
     Q: ObjectType + 'static,
     M: ObjectType + 'static,
@@ -107,7 +120,10 @@ where
 }
 
 fn accepts_graphql_response_json(headers: &HeaderMap) -> bool {
-    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/graphql-response+json"))
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/graphql-response+json"))
 }
 
 async fn execute<Q, M, S>(
@@ -139,16 +155,27 @@ where
             Some(v) => Some(parse_json(v.as_bytes())?),
             None => None,
         };
-        GraphqlBody { query: params.get("query").cloned(), operation_name: params.get("operationName").cloned(), variables, extensions }
+        GraphqlBody {
+            query: params.get("query").cloned(),
+            operation_name: params.get("operationName").cloned(),
+            variables,
+            extensions,
+        }
     } else {
         let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
         let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
         if mime != "application/json" && mime != "application/graphql-response+json" {
-            return Err(refuse(StatusCode::UNSUPPORTED_MEDIA_TYPE, "POST requires Content-Type: application/json"));
+            return Err(refuse(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "POST requires Content-Type: application/json",
+            ));
         }
-        let bytes = axum::body::to_bytes(body, ep.limits.body_limit_bytes)
-            .await
-            .map_err(|_| refuse(StatusCode::PAYLOAD_TOO_LARGE, format!("request body exceeds {} bytes", ep.limits.body_limit_bytes)))?;
+        let bytes = axum::body::to_bytes(body, ep.limits.body_limit_bytes).await.map_err(|_| {
+            refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("request body exceeds {} bytes", ep.limits.body_limit_bytes),
+            )
+        })?;
         let value = parse_json(&bytes)?;
         if value.is_array() {
             return Err(refuse(StatusCode::BAD_REQUEST, "batched requests are not supported"));
@@ -186,7 +213,10 @@ where
         });
         let has_other = doc.operations.iter().any(|(_, op)| op.node.ty != OperationType::Query);
         if !is_query || (op_name.is_none() && has_other) {
-            return Err(Refusal(StatusCode::METHOD_NOT_ALLOWED, AppError::bad_input("only queries may be sent over GET; use POST")));
+            return Err(Refusal(
+                StatusCode::METHOD_NOT_ALLOWED,
+                AppError::bad_input("only queries may be sent over GET; use POST"),
+            ));
         }
     }
     let request = (ep.enrich)(request.data(principal.clone()), &principal);
@@ -198,9 +228,18 @@ where
             ext.set("code", ErrorCode::BadUserInput.as_str());
         }
     }
-    let status = if wants_graphql_json && request_error { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-    let content_type = if wants_graphql_json { "application/graphql-response+json" } else { "application/json" };
-    let body = serde_json::to_vec(&response).map_err(|e| Refusal(StatusCode::INTERNAL_SERVER_ERROR, AppError::internal("serialize response", &e)))?;
+    let status = if wants_graphql_json && request_error {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let content_type = if wants_graphql_json {
+        "application/graphql-response+json"
+    } else {
+        "application/json"
+    };
+    let body = serde_json::to_vec(&response)
+        .map_err(|e| Refusal(StatusCode::INTERNAL_SERVER_ERROR, AppError::internal("serialize response", &e)))?;
     Ok((status, [(header::CONTENT_TYPE, content_type)], body).into_response())
 }
 

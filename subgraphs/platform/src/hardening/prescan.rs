@@ -30,9 +30,7 @@ impl fmt::Display for NestingError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::TooDeep { limit } => write!(f, "document nests deeper than {limit} levels"),
-            Self::Unbalanced => f.write_str(
-                "document has unbalanced brackets, braces or parentheses, or an unterminated string",
-            ),
+            Self::Unbalanced => f.write_str("document has unbalanced brackets, braces or parentheses, or an unterminated string"),
         }
     }
 }
@@ -75,11 +73,7 @@ pub fn check_document_nesting(document: &str, max_depth: usize) -> Result<(), Ne
             _ => i += 1,
         }
     }
-    if stack.is_empty() {
-        Ok(())
-    } else {
-        Err(NestingError::Unbalanced)
-    }
+    if stack.is_empty() { Ok(()) } else { Err(NestingError::Unbalanced) }
 }
 
 /// Returns the index of the line terminator ending the comment whose body starts at `start`
@@ -94,10 +88,7 @@ fn skip_comment(bytes: &[u8], start: usize) -> usize {
 /// Given the index of an opening `"`, returns the index just past the closing quote(s).
 fn skip_string(bytes: &[u8], start: usize) -> Result<usize, NestingError> {
     let after_quote = start + 1;
-    if bytes
-        .get(after_quote..)
-        .is_some_and(|rest| rest.starts_with(b"\"\""))
-    {
+    if bytes.get(after_quote..).is_some_and(|rest| rest.starts_with(b"\"\"")) {
         return skip_block_string(bytes, start + 3);
     }
     let mut i = after_quote;
@@ -327,9 +318,7 @@ mod tests {
         while let Some(mut current) = pending.pop() {
             match &mut current {
                 Value::Array(items) => pending.append(items),
-                Value::Object(map) => {
-                    pending.extend(std::mem::take(map).into_iter().map(|(_, v)| v))
-                }
+                Value::Object(map) => pending.extend(std::mem::take(map).into_iter().map(|(_, v)| v)),
                 _ => {}
             }
             // `current` is now shallow and drops trivially.
@@ -375,14 +364,8 @@ mod tests {
         let at_limit = format!("{}{}", "(".repeat(LIMIT), ")".repeat(LIMIT));
         assert_eq!(check_document_nesting(&at_limit, LIMIT), Ok(()));
         let over = format!("{}{}", "(".repeat(LIMIT + 1), ")".repeat(LIMIT + 1));
-        assert_eq!(
-            check_document_nesting(&over, LIMIT),
-            Err(NestingError::TooDeep { limit: LIMIT })
-        );
-        assert_eq!(
-            check_document_nesting("{}", 0),
-            Err(NestingError::TooDeep { limit: 0 })
-        );
+        assert_eq!(check_document_nesting(&over, LIMIT), Err(NestingError::TooDeep { limit: LIMIT }));
+        assert_eq!(check_document_nesting("{}", 0), Err(NestingError::TooDeep { limit: 0 }));
         assert_eq!(check_document_nesting("query", 0), Ok(()));
     }
 
@@ -390,10 +373,7 @@ mod tests {
     fn mixed_kinds_share_one_stack() {
         // 3 levels using three different bracket kinds.
         assert_eq!(check_document_nesting("{f(a:[1])}", 3), Ok(()));
-        assert_eq!(
-            check_document_nesting("{f(a:[1])}", 2),
-            Err(NestingError::TooDeep { limit: 2 })
-        );
+        assert_eq!(check_document_nesting("{f(a:[1])}", 2), Err(NestingError::TooDeep { limit: 2 }));
     }
 
     #[test]
@@ -404,10 +384,7 @@ mod tests {
         // An escaped backslash before the closing quote ends the string.
         assert_eq!(check_document_nesting(r#"{f(a: "x\\")}"#, LIMIT), Ok(()));
         // Unicode content is skipped byte-wise without trouble.
-        assert_eq!(
-            check_document_nesting(r#"{f(a: "ünï[cödé}")}"#, LIMIT),
-            Ok(())
-        );
+        assert_eq!(check_document_nesting(r#"{f(a: "ünï[cödé}")}"#, LIMIT), Ok(()));
     }
 
     #[test]
@@ -419,15 +396,9 @@ mod tests {
         let escaped = r#"{f(a: """ before \""" ]]] still inside """)}"#;
         assert_eq!(check_document_nesting(escaped, LIMIT), Ok(()));
         // Escaped triple quote right before the real terminator.
-        assert_eq!(
-            check_document_nesting(r#"{f(a: """x\"""""")}"#, LIMIT),
-            Ok(())
-        );
+        assert_eq!(check_document_nesting(r#"{f(a: """x\"""""")}"#, LIMIT), Ok(()));
         // Empty block string and empty regular string.
-        assert_eq!(
-            check_document_nesting(r#"{f(a: """""", b: "")}"#, LIMIT),
-            Ok(())
-        );
+        assert_eq!(check_document_nesting(r#"{f(a: """""", b: "")}"#, LIMIT), Ok(()));
     }
 
     #[test]
@@ -437,10 +408,7 @@ mod tests {
         assert_eq!(check_document_nesting(&doc, LIMIT), Ok(()));
         // `#` inside a string is not a comment.
         assert_eq!(check_document_nesting("{f(a: \"#\")}", LIMIT), Ok(()));
-        assert_eq!(
-            check_document_nesting("{f(a: \"#\") { [ }", LIMIT),
-            Err(NestingError::Unbalanced)
-        );
+        assert_eq!(check_document_nesting("{f(a: \"#\") { [ }", LIMIT), Err(NestingError::Unbalanced));
     }
 
     #[test]
@@ -461,80 +429,35 @@ mod tests {
     fn deep_unclosed_nesting_is_too_deep() {
         // The attack does not need to be balanced; depth is reported first.
         let doc = format!("{{f(a:{}", "[".repeat(100_000));
-        assert_eq!(
-            check_document_nesting(&doc, LIMIT),
-            Err(NestingError::TooDeep { limit: LIMIT })
-        );
+        assert_eq!(check_document_nesting(&doc, LIMIT), Err(NestingError::TooDeep { limit: LIMIT }));
     }
 
     #[test]
     fn mismatched_and_unclosed_are_unbalanced() {
-        assert_eq!(
-            check_document_nesting("[}", LIMIT),
-            Err(NestingError::Unbalanced)
-        );
-        assert_eq!(
-            check_document_nesting("{f(a:[1})}", LIMIT),
-            Err(NestingError::Unbalanced)
-        );
-        assert_eq!(
-            check_document_nesting("{", LIMIT),
-            Err(NestingError::Unbalanced)
-        );
-        assert_eq!(
-            check_document_nesting("{ a { b }", LIMIT),
-            Err(NestingError::Unbalanced)
-        );
-        assert_eq!(
-            check_document_nesting("}", LIMIT),
-            Err(NestingError::Unbalanced)
-        );
-        assert_eq!(
-            check_document_nesting("{ a })", LIMIT),
-            Err(NestingError::Unbalanced)
-        );
+        assert_eq!(check_document_nesting("[}", LIMIT), Err(NestingError::Unbalanced));
+        assert_eq!(check_document_nesting("{f(a:[1})}", LIMIT), Err(NestingError::Unbalanced));
+        assert_eq!(check_document_nesting("{", LIMIT), Err(NestingError::Unbalanced));
+        assert_eq!(check_document_nesting("{ a { b }", LIMIT), Err(NestingError::Unbalanced));
+        assert_eq!(check_document_nesting("}", LIMIT), Err(NestingError::Unbalanced));
+        assert_eq!(check_document_nesting("{ a })", LIMIT), Err(NestingError::Unbalanced));
     }
 
     #[test]
     fn unterminated_strings_are_unbalanced() {
-        assert_eq!(
-            check_document_nesting(r#"{f(a: "abc)}"#, LIMIT),
-            Err(NestingError::Unbalanced)
-        );
-        assert_eq!(
-            check_document_nesting(r#"{f(a: "abc\")}"#, LIMIT),
-            Err(NestingError::Unbalanced)
-        );
-        assert_eq!(
-            check_document_nesting("{f(a: \"abc\\", LIMIT),
-            Err(NestingError::Unbalanced)
-        );
-        assert_eq!(
-            check_document_nesting("\"", LIMIT),
-            Err(NestingError::Unbalanced)
-        );
+        assert_eq!(check_document_nesting(r#"{f(a: "abc)}"#, LIMIT), Err(NestingError::Unbalanced));
+        assert_eq!(check_document_nesting(r#"{f(a: "abc\")}"#, LIMIT), Err(NestingError::Unbalanced));
+        assert_eq!(check_document_nesting("{f(a: \"abc\\", LIMIT), Err(NestingError::Unbalanced));
+        assert_eq!(check_document_nesting("\"", LIMIT), Err(NestingError::Unbalanced));
         // Regular strings cannot span lines.
-        assert_eq!(
-            check_document_nesting("{f(a: \"abc\n\")}", LIMIT),
-            Err(NestingError::Unbalanced)
-        );
-        assert_eq!(
-            check_document_nesting("{f(a: \"abc\\\r\")}", LIMIT),
-            Err(NestingError::Unbalanced)
-        );
+        assert_eq!(check_document_nesting("{f(a: \"abc\n\")}", LIMIT), Err(NestingError::Unbalanced));
+        assert_eq!(check_document_nesting("{f(a: \"abc\\\r\")}", LIMIT), Err(NestingError::Unbalanced));
         // Unterminated block strings, including one whose only `"""` is escaped.
-        assert_eq!(
-            check_document_nesting(r#"{f(a: """abc)}"#, LIMIT),
-            Err(NestingError::Unbalanced)
-        );
+        assert_eq!(check_document_nesting(r#"{f(a: """abc)}"#, LIMIT), Err(NestingError::Unbalanced));
         assert_eq!(
             check_document_nesting(r#"{f(a: """abc\""")}"#, LIMIT),
             Err(NestingError::Unbalanced)
         );
-        assert_eq!(
-            check_document_nesting(r#"{f(a: """abc"")}"#, LIMIT),
-            Err(NestingError::Unbalanced)
-        );
+        assert_eq!(check_document_nesting(r#"{f(a: """abc"")}"#, LIMIT), Err(NestingError::Unbalanced));
     }
 
     #[test]
@@ -559,17 +482,11 @@ mod tests {
         assert_eq!(check_json_nesting(&value, LIMIT), Ok(()));
         assert_eq!(check_json_nesting(&json!(null), 0), Ok(()));
         assert_eq!(check_json_nesting(&json!("[[[["), 0), Ok(()));
-        assert_eq!(
-            check_json_nesting(&json!([]), 0),
-            Err(NestingError::TooDeep { limit: 0 })
-        );
+        assert_eq!(check_json_nesting(&json!([]), 0), Err(NestingError::TooDeep { limit: 0 }));
         // Wide but shallow: outer array, inner arrays, objects = 3 levels.
         let wide = Value::Array((0..10_000).map(|i| json!([i, {"i": i}])).collect());
         assert_eq!(check_json_nesting(&wide, 3), Ok(()));
-        assert_eq!(
-            check_json_nesting(&wide, 2),
-            Err(NestingError::TooDeep { limit: 2 })
-        );
+        assert_eq!(check_json_nesting(&wide, 2), Err(NestingError::TooDeep { limit: 2 }));
     }
 
     #[test]
@@ -577,19 +494,13 @@ mod tests {
         let at_limit = deep_json(LIMIT);
         assert_eq!(check_json_nesting(&at_limit, LIMIT), Ok(()));
         let over = deep_json(LIMIT + 1);
-        assert_eq!(
-            check_json_nesting(&over, LIMIT),
-            Err(NestingError::TooDeep { limit: LIMIT })
-        );
+        assert_eq!(check_json_nesting(&over, LIMIT), Err(NestingError::TooDeep { limit: LIMIT }));
     }
 
     #[test]
     fn deep_json_is_too_deep() {
         let value = deep_json(1_000);
-        assert_eq!(
-            check_json_nesting(&value, LIMIT),
-            Err(NestingError::TooDeep { limit: LIMIT })
-        );
+        assert_eq!(check_json_nesting(&value, LIMIT), Err(NestingError::TooDeep { limit: LIMIT }));
         // The check itself is iterative: a huge limit walks all 1,000 levels without recursion.
         assert_eq!(check_json_nesting(&value, 1_000), Ok(()));
         drop_iteratively(value);
@@ -598,16 +509,10 @@ mod tests {
     #[test]
     fn very_deep_json_is_too_deep_and_torn_down_iteratively() {
         let value = deep_json(100_000);
-        assert_eq!(
-            check_json_nesting(&value, LIMIT),
-            Err(NestingError::TooDeep { limit: LIMIT })
-        );
+        assert_eq!(check_json_nesting(&value, LIMIT), Err(NestingError::TooDeep { limit: LIMIT }));
         // Walking the whole 100k-deep value proves the check never recurses.
         assert_eq!(check_json_nesting(&value, 100_000), Ok(()));
-        assert_eq!(
-            check_json_nesting(&value, 99_999),
-            Err(NestingError::TooDeep { limit: 99_999 })
-        );
+        assert_eq!(check_json_nesting(&value, 99_999), Err(NestingError::TooDeep { limit: 99_999 }));
         // serde_json's recursive Drop could overflow the stack at this depth.
         drop_iteratively(value);
     }
