@@ -269,10 +269,10 @@ impl AccessMutation {
             .tx(p.tenant_id, |c| {
                 async move {
                     let hash = idempotency::fingerprint(&input);
-                    if let Some(key) = &input.idempotency_key {
-                        if let Some(id) = idempotency::claim(c, p.tenant_id, "createApiToken", key, &hash).await? {
-                            return Ok((api_tokens::table.find(id).select(ApiTokenRow::as_select()).first(c).await?, false));
-                        }
+                    if let Some(key) = &input.idempotency_key
+                        && let Some(id) = idempotency::claim(c, p.tenant_id, "createApiToken", key, &hash).await?
+                    {
+                        return Ok((api_tokens::table.find(id).select(ApiTokenRow::as_select()).first(c).await?, false));
                     }
                     let row: ApiTokenRow = diesel::insert_into(api_tokens::table)
                         .values((

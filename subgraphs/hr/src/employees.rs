@@ -655,10 +655,10 @@ impl EmployeeMutation {
             .tx(p.tenant_id, |c| {
                 async move {
                     let hash = idempotency::fingerprint(&input);
-                    if let Some(key) = &input.idempotency_key {
-                        if let Some(id) = idempotency::claim(c, p.tenant_id, "createEmployee", key, &hash).await? {
-                            return Ok(employees::table.find(id).select(EmployeeRow::as_select()).first(c).await?);
-                        }
+                    if let Some(key) = &input.idempotency_key
+                        && let Some(id) = idempotency::claim(c, p.tenant_id, "createEmployee", key, &hash).await?
+                    {
+                        return Ok(employees::table.find(id).select(EmployeeRow::as_select()).first(c).await?);
                     }
                     let row = insert_employee(c, &p, Uuid::new_v4(), &input).await?;
                     if let Some(key) = &input.idempotency_key {
@@ -727,10 +727,10 @@ impl EmployeeMutation {
                             next.salary_currency = Some(cur);
                         }
                     }
-                    if let Some(m) = next.manager_id {
-                        if next.manager_id != before.manager_id {
-                            check_no_manager_cycle(c, id, m).await?;
-                        }
+                    if let Some(m) = next.manager_id
+                        && next.manager_id != before.manager_id
+                    {
+                        check_no_manager_cycle(c, id, m).await?;
                     }
                     let after: EmployeeRow = diesel::update(employees::table.find(id))
                         .set((

@@ -95,6 +95,7 @@ fn error(status: StatusCode, e: AppError) -> Response {
     (status, Json(e.to_response_json())).into_response()
 }
 
+#[allow(clippy::result_large_err)] // an axum Response is the natural error of a handler step
 fn check_service(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
     let token = bearer(headers).ok_or_else(|| error(StatusCode::UNAUTHORIZED, AppError::unauthenticated("missing service token")))?;
     let claims = state.verifier.verify(token).map_err(|e| error(StatusCode::UNAUTHORIZED, e))?;

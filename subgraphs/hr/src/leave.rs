@@ -525,10 +525,10 @@ impl LeaveMutation {
             .tx(p.tenant_id, |c| {
                 async move {
                     let hash = idempotency::fingerprint(&(&input, employee_id));
-                    if let Some(key) = &input.idempotency_key {
-                        if let Some(id) = idempotency::claim(c, p.tenant_id, "requestLeave", key, &hash).await? {
-                            return Ok(leave_requests::table.find(id).select(LeaveRow::as_select()).first(c).await?);
-                        }
+                    if let Some(key) = &input.idempotency_key
+                        && let Some(id) = idempotency::claim(c, p.tenant_id, "requestLeave", key, &hash).await?
+                    {
+                        return Ok(leave_requests::table.find(id).select(LeaveRow::as_select()).first(c).await?);
                     }
                     // Lock the employee: concurrent requests for one person are checked one at a time.
                     let emp = lock_employee(c, employee_id).await?;
@@ -556,14 +556,14 @@ impl LeaveMutation {
                     if days == 0 {
                         return Err(AppError::bad_input("the period has no working days"));
                     }
-                    if let Some(b) = balance(c, employee_id, start.year(), input.leave_type).await? {
-                        if days > b.remaining {
-                            return Err(AppError::new(
-                                ErrorCode::QuotaExceeded,
-                                format!("{days} days requested but only {} of {} remain", b.remaining.max(0), b.allocated),
-                            )
-                            .with_details(json!({"requested": days, "allocated": b.allocated, "used": b.used, "remaining": b.remaining})));
-                        }
+                    if let Some(b) = balance(c, employee_id, start.year(), input.leave_type).await?
+                        && days > b.remaining
+                    {
+                        return Err(AppError::new(
+                            ErrorCode::QuotaExceeded,
+                            format!("{days} days requested but only {} of {} remain", b.remaining.max(0), b.allocated),
+                        )
+                        .with_details(json!({"requested": days, "allocated": b.allocated, "used": b.used, "remaining": b.remaining})));
                     }
                     let row: LeaveRow = diesel::insert_into(leave_requests::table)
                         .values((

@@ -105,12 +105,11 @@ impl Loaders {
             for item in items {
                 let Value::Object(obj) = item else { continue };
                 let is_employee = matches!(obj.get("__typename"), Some(Value::String(t)) if t == "Employee");
-                if let (true, Some(Value::String(id))) = (is_employee, obj.get("id")) {
-                    if let Ok(id) = Uuid::parse_str(id) {
-                        if self.entity_set.insert(id) {
-                            self.entity_ids.push(id);
-                        }
-                    }
+                if let (true, Some(Value::String(id))) = (is_employee, obj.get("id"))
+                    && let Ok(id) = Uuid::parse_str(id)
+                    && self.entity_set.insert(id)
+                {
+                    self.entity_ids.push(id);
                 }
             }
         }

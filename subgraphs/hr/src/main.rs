@@ -16,7 +16,7 @@ const USAGE: &str = "usage: hr <serve | migrate | seed | dev-token EMAIL>";
 async fn main() -> anyhow::Result<()> {
     platform::telemetry::init();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.get(0).map(String::as_str) {
+    match <[String]>::first(&args).map(String::as_str) {
         Some("serve") => serve().await,
         Some("migrate") => {
             let n = platform::db::migrate(migration_url("HR")?.expose_secret(), &hr::MIGRATIONS).await?;

@@ -31,7 +31,18 @@ pub fn tenant_id(slug: &str) -> Uuid {
 }
 
 /// A demo user: (tenant slug, email, roles, first, last, title, department).
-pub const DEMO_USERS: &[(&str, &str, &[Role], &str, &str, &str, &str)] = &[
+pub type DemoUser = (
+    &'static str,
+    &'static str,
+    &'static [Role],
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+/// The demo users of CONTRACT.md.
+pub const DEMO_USERS: &[DemoUser] = &[
     (
         "northwind",
         "admin@northwind.test",
@@ -165,16 +176,6 @@ pub async fn run(db: &Db) -> anyhow::Result<SeedReport> {
     }
     Ok(report)
 }
-
-type DemoUser = (
-    &'static str,
-    &'static str,
-    &'static [Role],
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-);
 
 async fn seed_tenant(c: &mut Conn, slug: &str, tid: Uuid, users_with_hashes: Vec<(&DemoUser, String)>) -> Result<usize, AppError> {
     let who = system(tid);

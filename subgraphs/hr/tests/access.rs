@@ -1,6 +1,6 @@
 //! The gateway-only routes (password check, API token resolution), API token lifecycle, and the
 //! viewer.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, missing_docs)]
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! Employees through the GraphQL endpoint: CRUD, the directory connection, idempotency, salary
 //! visibility per role, employment history, audit rows and outbox events.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, missing_docs)]
 
 mod common;
 
@@ -152,7 +152,7 @@ async fn directory_connection_pages_filters_and_counts() {
     let q = "query($after: String, $filter: EmployeeFilter) { employees(first: 7, after: $after, filter: $filter) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id lastName firstName } } } }";
     let mut after: Option<String> = None;
     let mut seen = Vec::new();
-    let mut total = 0;
+    let mut total;
     loop {
         let data = app.ok(&token, q, json!({"after": after})).await;
         let c = &data["employees"];

@@ -1,6 +1,6 @@
 //! Federation: `_entities` for 500 employees costs one SQL query (DataLoader batching), the
 //! same as for one; `_service.sdl` is served.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, missing_docs)]
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! The leave state machine through GraphQL: who may decide, overlap and balance refusals,
 //! cancellation, concurrency, events.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, missing_docs)]
 
 mod common;
 

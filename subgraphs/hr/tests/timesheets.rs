@@ -1,6 +1,6 @@
 //! Timesheets: hours land idempotently, the manager approves, HR locks the month, and a closed
 //! month refuses hours at the database.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, missing_docs)]
 
 mod common;
 

@@ -159,10 +159,8 @@ impl From<AppError> for async_graphql::Error {
         let details = e.details;
         err = async_graphql::ErrorExtensions::extend_with(err, |_, ext| {
             ext.set("code", code);
-            if let Some(d) = &details {
-                if let Ok(v) = async_graphql::Value::from_json(d.clone()) {
-                    ext.set("details", v);
-                }
+            if let Some(Ok(v)) = details.as_ref().map(|d| async_graphql::Value::from_json(d.clone())) {
+                ext.set("details", v);
             }
         });
         err
