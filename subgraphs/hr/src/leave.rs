@@ -320,7 +320,74 @@ pub(crate) async fn balances_for(ctx: &Context<'_>, employee: &EmployeeRow, year
 }
 
 /// The leave request connection type.
-pub type LeaveRequestConnection = Connection<String, LeaveRequest>;
+pub type LeaveRequestConnection = Connection<String, LeaveRequest, LeaveRequestConnectionFields>;
+
+/// What a viewer may list, after filters: HR sees all; others their own and their reports'.
+#[derive(Clone)]
+pub struct LeaveScope {
+    viewer_employee: Option<Uuid>,
+    employee: Option<Uuid>,
+    statuses: Option<Vec<&'static str>>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+}
+
+impl LeaveScope {
+    fn parse(p: &Principal, filter: Option<LeaveRequestFilter>) -> Result<Self, AppError> {
+        let f = filter.unwrap_or_default();
+        Ok(Self {
+            viewer_employee: if p.has_any_role(HR_ROLES) {
+                None
+            } else {
+                Some(p.employee_id.unwrap_or(Uuid::nil()))
+            },
+            employee: f.employee_id.as_ref().map(parse_id).transpose()?,
+            statuses: f.status.map(|s| s.into_iter().map(LeaveStatus::as_str).collect()),
+            from: f.from.map(|d| d.0),
+            to: f.to.map(|d| d.0),
+        })
+    }
+
+    fn query(&self) -> leave_requests::BoxedQuery<'static, diesel::pg::Pg> {
+        let mut q = leave_requests::table.into_boxed();
+        if let Some(me) = self.viewer_employee {
+            let reports = employees::table.filter(employees::manager_id.eq(me)).select(employees::id);
+            q = q.filter(leave_requests::employee_id.eq(me).or(leave_requests::employee_id.eq_any(reports)));
+        }
+        if let Some(e) = self.employee {
+            q = q.filter(leave_requests::employee_id.eq(e));
+        }
+        if let Some(s) = &self.statuses {
+            q = q.filter(leave_requests::status.eq_any(s.clone()));
+        }
+        if let Some(d) = self.from {
+            q = q.filter(leave_requests::end_date.ge(d));
+        }
+        if let Some(d) = self.to {
+            q = q.filter(leave_requests::start_date.le(d));
+        }
+        q
+    }
+}
+
+/// `totalCount` of the leave connection, counted only when asked for.
+pub struct LeaveRequestConnectionFields {
+    scope: LeaveScope,
+}
+
+#[Object]
+impl LeaveRequestConnectionFields {
+    /// Requests matching the filter (and visible to the viewer), across all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<i64, AppError> {
+        let p = principal(ctx)?;
+        let scope = self.scope.clone();
+        ctx.data_unchecked::<Db>()
+            .tx(p.tenant_id, |c| {
+                async move { Ok(scope.query().count().get_result(c).await?) }.scope_boxed()
+            })
+            .await
+    }
+}
 
 /// Leave queries.
 #[derive(Default)]
@@ -339,33 +406,14 @@ impl LeaveQuery {
     ) -> Result<LeaveRequestConnection, AppError> {
         let p = principal(ctx)?.clone();
         let limit = page_size(first)?;
-        let f = filter.unwrap_or_default();
-        let employee = f.employee_id.as_ref().map(parse_id).transpose()?;
-        let statuses: Option<Vec<&'static str>> = f.status.map(|s| s.into_iter().map(LeaveStatus::as_str).collect());
-        let (from, to) = (f.from.map(|d| d.0), f.to.map(|d| d.0));
+        let parsed = LeaveScope::parse(&p, filter)?;
         let cursor: Option<(NaiveDate, Uuid)> = after.as_deref().map(decode_cursor).transpose()?;
+        let scope = parsed.clone();
         let mut rows: Vec<LeaveRow> = ctx
             .data_unchecked::<Db>()
             .tx(p.tenant_id, |c| {
                 async move {
-                    let mut q = leave_requests::table.into_boxed();
-                    if !p.has_any_role(HR_ROLES) {
-                        let me = p.employee_id.unwrap_or(Uuid::nil());
-                        let reports = employees::table.filter(employees::manager_id.eq(me)).select(employees::id);
-                        q = q.filter(leave_requests::employee_id.eq(me).or(leave_requests::employee_id.eq_any(reports)));
-                    }
-                    if let Some(e) = employee {
-                        q = q.filter(leave_requests::employee_id.eq(e));
-                    }
-                    if let Some(s) = statuses {
-                        q = q.filter(leave_requests::status.eq_any(s));
-                    }
-                    if let Some(d) = from {
-                        q = q.filter(leave_requests::end_date.ge(d));
-                    }
-                    if let Some(d) = to {
-                        q = q.filter(leave_requests::start_date.le(d));
-                    }
+                    let mut q = scope.query();
                     if let Some((start, id)) = cursor {
                         q = q.filter(
                             leave_requests::start_date
@@ -384,7 +432,7 @@ impl LeaveQuery {
             .await?;
         let has_next = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
-        let mut conn = Connection::new(after.is_some(), has_next);
+        let mut conn = Connection::with_additional_fields(after.is_some(), has_next, LeaveRequestConnectionFields { scope: parsed });
         conn.edges.extend(
             rows.into_iter()
                 .map(|r| Edge::new(encode_cursor(&(r.start_date, r.id)), LeaveRequest(r))),

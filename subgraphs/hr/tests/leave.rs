@@ -127,8 +127,10 @@ async fn state_machine_and_who_decides() {
     assert_eq!(code(&app.gql(&artist, REQUEST, json!({"input": weekend})).await), "BAD_USER_INPUT");
 
     // Visibility: the manager sees the report's requests; a colleague sees none of them.
-    let list = "{ leaveRequests(first: 50) { edges { node { employee { displayName } status } } } }";
+    let list = "{ leaveRequests(first: 50) { totalCount edges { node { employee { displayName } status } } } }";
     let sup_view = app.ok(&sup, list, json!({})).await;
+    let edges = sup_view["leaveRequests"]["edges"].as_array().unwrap().len() as i64;
+    assert_eq!(sup_view["leaveRequests"]["totalCount"], edges);
     assert!(
         sup_view["leaveRequests"]["edges"]
             .as_array()
