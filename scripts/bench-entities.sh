@@ -37,7 +37,8 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $TOKEN"
 wrk.body = [[$BODY]]
 LUA
-curl -sf -H "Content-Type: application/json" -H "Authorization: Bearer $TOKEN" -d "$BODY" "http://127.0.0.1:$PORT/graphql" | head -c 300; echo
+SAMPLE="$(curl -sf -H "Content-Type: application/json" -H "Authorization: Bearer $TOKEN" -d "$BODY" "http://127.0.0.1:$PORT/graphql")"
+echo "sample response: ${SAMPLE:0:200}..."
 echo "== _entities x100, concurrency 32, $DURATION (wrk and the server share this machine's cores)"
 wrk -t2 -c32 -d"$DURATION" --latency -s "$LUA" "http://127.0.0.1:$PORT/graphql"
 rm -f "$LUA"
