@@ -8,14 +8,14 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use platform::auth::{Role, principal};
+use platform::idempotency::Idempotent;
 use platform::scalars::{parse_id, to_id};
-use platform::{AppError, Db, ScopedFutureExt, idempotency, journal};
+use platform::{AppError, Db, ScopedFutureExt, journal};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::SUBGRAPH;
 use crate::employees::Employee;
 use crate::loaders::Loaders;
 use crate::schema::{api_tokens, tenants, users};
@@ -268,10 +268,9 @@ impl AccessMutation {
             .data_unchecked::<Db>()
             .tx(p.tenant_id, |c| {
                 async move {
-                    let hash = idempotency::fingerprint(&input);
-                    if let Some(key) = &input.idempotency_key
-                        && let Some(id) = idempotency::claim(c, p.tenant_id, "createApiToken", key, &hash).await?
-                    {
+                    let (idem, replayed) =
+                        Idempotent::begin(c, p.tenant_id, "createApiToken", input.idempotency_key.as_deref(), &input).await?;
+                    if let Some(id) = replayed {
                         return Ok((api_tokens::table.find(id).select(ApiTokenRow::as_select()).first(c).await?, false));
                     }
                     let row: ApiTokenRow = diesel::insert_into(api_tokens::table)
@@ -288,15 +287,12 @@ impl AccessMutation {
                         .get_result(c)
                         .await?;
                     journal::audit(c, &p, "api_token.created", "api_token", Some(row.id), None, Some(json!(row))).await?;
-                    if let Some(key) = &input.idempotency_key {
-                        idempotency::remember(c, p.tenant_id, "createApiToken", key, &hash, row.id).await?;
-                    }
+                    idem.finish(c, row.id).await?;
                     Ok((row, true))
                 }
                 .scope_boxed()
             })
             .await?;
-        let _ = SUBGRAPH;
         Ok(CreateApiTokenPayload {
             token: fresh.then_some(token),
             api_token: row.into(),

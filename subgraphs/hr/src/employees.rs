@@ -8,11 +8,12 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 use diesel_async::RunQueryDsl;
 use platform::auth::{RoleGuard, ScopeGuard, SelfOrRoleGuard, principal};
+use platform::idempotency::Idempotent;
 use platform::journal::{self, Change};
 use platform::money::{Money, MoneyInput};
 use platform::pagination::{decode_cursor, encode_cursor, page_size};
 use platform::scalars::{Date, parse_id, to_id};
-use platform::{AppError, Conn, Db, Principal, ScopedFutureExt, idempotency};
+use platform::{AppError, Conn, Db, Principal, ScopedFutureExt};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -654,16 +655,13 @@ impl EmployeeMutation {
             .data_unchecked::<Db>()
             .tx(p.tenant_id, |c| {
                 async move {
-                    let hash = idempotency::fingerprint(&input);
-                    if let Some(key) = &input.idempotency_key
-                        && let Some(id) = idempotency::claim(c, p.tenant_id, "createEmployee", key, &hash).await?
-                    {
+                    let (idem, replayed) =
+                        Idempotent::begin(c, p.tenant_id, "createEmployee", input.idempotency_key.as_deref(), &input).await?;
+                    if let Some(id) = replayed {
                         return Ok(employees::table.find(id).select(EmployeeRow::as_select()).first(c).await?);
                     }
                     let row = insert_employee(c, &p, Uuid::new_v4(), &input).await?;
-                    if let Some(key) = &input.idempotency_key {
-                        idempotency::remember(c, p.tenant_id, "createEmployee", key, &hash, row.id).await?;
-                    }
+                    idem.finish(c, row.id).await?;
                     Ok(row)
                 }
                 .scope_boxed()

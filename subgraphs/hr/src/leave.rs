@@ -8,10 +8,11 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use platform::auth::{RoleGuard, ScopeGuard, principal};
+use platform::idempotency::Idempotent;
 use platform::journal::{self, Change};
 use platform::pagination::{decode_cursor, encode_cursor, page_size};
 use platform::scalars::{Date, parse_id, to_id};
-use platform::{AppError, Conn, Db, ErrorCode, Principal, ScopedFutureExt, idempotency};
+use platform::{AppError, Conn, Db, ErrorCode, Principal, ScopedFutureExt};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -572,10 +573,9 @@ impl LeaveMutation {
             .data_unchecked::<Db>()
             .tx(p.tenant_id, |c| {
                 async move {
-                    let hash = idempotency::fingerprint(&(&input, employee_id));
-                    if let Some(key) = &input.idempotency_key
-                        && let Some(id) = idempotency::claim(c, p.tenant_id, "requestLeave", key, &hash).await?
-                    {
+                    let key = input.idempotency_key.as_deref();
+                    let (idem, replayed) = Idempotent::begin(c, p.tenant_id, "requestLeave", key, &(&input, employee_id)).await?;
+                    if let Some(id) = replayed {
                         return Ok(leave_requests::table.find(id).select(LeaveRow::as_select()).first(c).await?);
                     }
                     // Lock the employee: concurrent requests for one person are checked one at a time.
@@ -642,9 +642,7 @@ impl LeaveMutation {
                         },
                     )
                     .await?;
-                    if let Some(key) = &input.idempotency_key {
-                        idempotency::remember(c, p.tenant_id, "requestLeave", key, &hash, row.id).await?;
-                    }
+                    idem.finish(c, row.id).await?;
                     Ok(row)
                 }
                 .scope_boxed()

@@ -75,3 +75,47 @@ pub async fn remember(conn: &mut Conn, tenant: Uuid, operation: &str, key: &str,
         .await?;
     Ok(())
 }
+
+/// One idempotent creation inside a mutation's transaction:
+/// `begin` (replay or go on), create, then `finish` with the new entity's id.
+pub struct Idempotent<'k> {
+    tenant: Uuid,
+    operation: &'static str,
+    key: Option<&'k str>,
+    hash: Vec<u8>,
+}
+
+impl<'k> Idempotent<'k> {
+    /// Fingerprints `input`; when `key` was already used with the same input, returns the id of
+    /// the entity created then (the caller returns that entity and creates nothing).
+    pub async fn begin(
+        conn: &mut Conn,
+        tenant: Uuid,
+        operation: &'static str,
+        key: Option<&'k str>,
+        input: &impl serde::Serialize,
+    ) -> Result<(Self, Option<Uuid>), AppError> {
+        let hash = fingerprint(input);
+        let replayed = match key {
+            Some(k) => claim(conn, tenant, operation, k, &hash).await?,
+            None => None,
+        };
+        Ok((
+            Self {
+                tenant,
+                operation,
+                key,
+                hash,
+            },
+            replayed,
+        ))
+    }
+
+    /// Remembers the created entity under the key (no-op without a key).
+    pub async fn finish(self, conn: &mut Conn, entity_id: Uuid) -> Result<(), AppError> {
+        match self.key {
+            Some(k) => remember(conn, self.tenant, self.operation, k, &self.hash, entity_id).await,
+            None => Ok(()),
+        }
+    }
+}
