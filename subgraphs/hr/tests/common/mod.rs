@@ -38,14 +38,8 @@ pub fn spec() -> TemplateSpec {
 
 /// A demo user's principal data: (user id, tenant, employee, roles).
 pub fn demo_user(email: &str) -> (Uuid, Uuid, Uuid, Vec<Role>) {
-    let u = hr::seed::DEMO_USERS.iter().find(|u| u.1 == email).expect("demo user");
-    let local = email.split('@').next().unwrap();
-    (
-        demo_id("user", email),
-        tenant_id(u.0),
-        demo_id("employee", &format!("{}/{local}", u.0)),
-        u.2.to_vec(),
-    )
+    let u = platform::demo::user(email).expect("demo user");
+    (u.user_id(), tenant_id(u.tenant), u.employee_id(), u.roles.to_vec())
 }
 
 pub fn employee_id(tenant: &str, local: &str) -> Uuid {
