@@ -152,7 +152,7 @@ pub fn router(state: AppState) -> Router {
         verifier: state.verifier.clone(),
         limits: state.http.clone(),
         enrich: Arc::new(move |req, principal| {
-            let loaders = loaders::Loaders::new(db.clone(), principal.tenant_id).with_representations(&req.variables);
+            let loaders = loaders::Loaders::new(db.clone(), principal.tenant_id, &req.variables);
             req.data(loaders)
         }),
     };

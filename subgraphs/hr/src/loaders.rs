@@ -1,132 +1,66 @@
 //! Per-request DataLoaders: every entity fetched by id goes through one, so a batch of
 //! representations or a list of managers costs one SQL query, not one per row.
 
-use std::collections::HashMap;
-
 use async_graphql::Context;
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::DataLoader;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use platform::{AppError, Db, ScopedFutureExt};
+use platform::loader::{ByIdLoader, EntityBatch, FetchById};
+use platform::{AppError, Conn, Db};
 use uuid::Uuid;
 
 use crate::employees::{DepartmentRow, EmployeeRow};
 use crate::schema::{departments, employees};
 
-/// Loads employees by id within one tenant.
-pub struct EmployeeLoader {
-    db: Db,
-    tenant: Uuid,
-}
-
-impl Loader<Uuid> for EmployeeLoader {
-    type Value = EmployeeRow;
-    type Error = AppError;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, EmployeeRow>, AppError> {
-        let keys = keys.to_vec();
-        let rows: Vec<EmployeeRow> = self
-            .db
-            .tx(self.tenant, |c| {
-                async move {
-                    Ok(employees::table
-                        .filter(employees::id.eq_any(keys))
-                        .select(EmployeeRow::as_select())
-                        .load(c)
-                        .await?)
-                }
-                .scope_boxed()
-            })
-            .await?;
-        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+impl FetchById for EmployeeRow {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    async fn fetch(c: &mut Conn, ids: Vec<Uuid>) -> Result<Vec<Self>, AppError> {
+        Ok(employees::table
+            .filter(employees::id.eq_any(ids))
+            .select(EmployeeRow::as_select())
+            .load(c)
+            .await?)
     }
 }
 
-/// Loads departments by id within one tenant.
-pub struct DepartmentLoader {
-    db: Db,
-    tenant: Uuid,
-}
-
-impl Loader<Uuid> for DepartmentLoader {
-    type Value = DepartmentRow;
-    type Error = AppError;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, DepartmentRow>, AppError> {
-        let keys = keys.to_vec();
-        let rows: Vec<DepartmentRow> = self
-            .db
-            .tx(self.tenant, |c| {
-                async move {
-                    Ok(departments::table
-                        .filter(departments::id.eq_any(keys))
-                        .select(DepartmentRow::as_select())
-                        .load(c)
-                        .await?)
-                }
-                .scope_boxed()
-            })
-            .await?;
-        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+impl FetchById for DepartmentRow {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    async fn fetch(c: &mut Conn, ids: Vec<Uuid>) -> Result<Vec<Self>, AppError> {
+        Ok(departments::table
+            .filter(departments::id.eq_any(ids))
+            .select(DepartmentRow::as_select())
+            .load(c)
+            .await?)
     }
 }
 
 /// The loaders of one request.
 pub struct Loaders {
     /// Employees by id.
-    pub employees: DataLoader<EmployeeLoader>,
+    pub employees: DataLoader<ByIdLoader<EmployeeRow>>,
     /// Departments by id.
-    pub departments: DataLoader<DepartmentLoader>,
-    /// Employee ids named by `_entities` representations in the request's variables.
-    entity_ids: Vec<Uuid>,
-    entity_set: std::collections::HashSet<Uuid>,
-    /// Those employees, loaded once by the first entity resolution.
-    entities: tokio::sync::OnceCell<HashMap<Uuid, EmployeeRow>>,
+    pub departments: DataLoader<ByIdLoader<DepartmentRow>>,
+    /// `Employee` representations announced in the request's variables.
+    entities: EntityBatch<EmployeeRow>,
 }
 
 impl Loaders {
-    /// Loaders bound to `tenant`. Batches up to 1,000 keys collected within 1 ms.
-    pub fn new(db: Db, tenant: Uuid) -> Self {
+    /// Loaders bound to `tenant`, knowing the request's `_entities` representations.
+    pub fn new(db: Db, tenant: Uuid, variables: &async_graphql::Variables) -> Self {
         Self {
-            employees: DataLoader::new(EmployeeLoader { db: db.clone(), tenant }, tokio::spawn).max_batch_size(1000),
-            departments: DataLoader::new(DepartmentLoader { db, tenant }, tokio::spawn).max_batch_size(1000),
-            entity_ids: Vec::new(),
-            entity_set: std::collections::HashSet::new(),
-            entities: tokio::sync::OnceCell::new(),
+            employees: ByIdLoader::data_loader(db.clone(), tenant),
+            departments: ByIdLoader::data_loader(db, tenant),
+            entities: EntityBatch::from_variables(variables, "Employee"),
         }
     }
 
-    /// Remembers the `Employee` representations found in the request's variables, so that
-    /// `_entities` loads them all in one query however its resolution is scheduled.
-    pub fn with_representations(mut self, variables: &async_graphql::Variables) -> Self {
-        use async_graphql::Value;
-        for value in variables.values() {
-            let Value::List(items) = value else { continue };
-            for item in items {
-                let Value::Object(obj) = item else { continue };
-                let is_employee = matches!(obj.get("__typename"), Some(Value::String(t)) if t == "Employee");
-                if let (true, Some(Value::String(id))) = (is_employee, obj.get("id"))
-                    && let Ok(id) = Uuid::parse_str(id)
-                    && self.entity_set.insert(id)
-                {
-                    self.entity_ids.push(id);
-                }
-            }
-        }
-        self
-    }
-
-    /// Resolves an `Employee` representation: from the request-wide batch when the id was
-    /// announced in the variables, else through the DataLoader.
+    /// Resolves an `Employee` representation (one query for the whole `_entities` batch).
     pub async fn employee_entity(&self, id: Uuid) -> Result<Option<EmployeeRow>, AppError> {
-        if self.entity_set.contains(&id) {
-            let all = self
-                .entities
-                .get_or_try_init(|| Loader::load(self.employees.loader(), &self.entity_ids))
-                .await?;
-            return Ok(all.get(&id).cloned());
-        }
-        self.employees.load_one(id).await
+        self.entities.get(&self.employees, id).await
     }
 
     /// The request's loaders.

@@ -10,6 +10,7 @@ pub mod error;
 pub mod hardening;
 pub mod idempotency;
 pub mod journal;
+pub mod loader;
 pub mod money;
 pub mod pagination;
 pub mod scalars;
