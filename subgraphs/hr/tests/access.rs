@@ -20,7 +20,7 @@ async fn internal(app: &TestApp, path: &str, token: Option<&str>, body: Value) -
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn password_check_is_for_the_gateway_only() {
-    let app = TestApp::spawn().await;
+    let app = common::spawn().await;
     let service = app.service_token(&[INTERNAL_AUTH_SCOPE]);
     let creds = json!({"email": "Artist@Northwind.test", "password": hr::seed::DEMO_PASSWORD});
     let (status, who) = internal(&app, "/internal/auth/password", Some(&service), creds.clone()).await;
@@ -68,7 +68,7 @@ async fn password_check_is_for_the_gateway_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_tokens_are_shown_once_resolve_and_revoke() {
-    let app = TestApp::spawn().await;
+    let app = common::spawn().await;
     let artist = app.token("artist@northwind.test");
     let service = app.service_token(&[INTERNAL_AUTH_SCOPE]);
     let create = "mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token apiToken { id name scopes expiresAt } } }";
@@ -150,7 +150,7 @@ async fn api_tokens_are_shown_once_resolve_and_revoke() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn viewer() {
-    let app = TestApp::spawn().await;
+    let app = common::spawn().await;
     let me = app
         .ok(
             &app.token("lead@vendorx.test"),

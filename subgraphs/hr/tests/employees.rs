@@ -11,7 +11,7 @@ const CREATE: &str = "mutation($input: CreateEmployeeInput!) { createEmployee(in
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_update_offboard_with_history_audit_and_events() {
-    let app = TestApp::spawn().await;
+    let app = common::spawn().await;
     let hr = app.token("hr@northwind.test");
     let artist = app.token("artist@northwind.test");
     let sup_id = employee_id("northwind", "sup");
@@ -119,7 +119,7 @@ async fn create_update_offboard_with_history_audit_and_events() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn salary_and_personal_fields_are_private() {
-    let app = TestApp::spawn().await;
+    let app = common::spawn().await;
     let artist_id = employee_id("northwind", "artist");
     let q = "query($id: ID!) { employee(id: $id) { displayName title salary { amount currency } phone } }";
     for (who, sees) in [
@@ -147,7 +147,7 @@ async fn salary_and_personal_fields_are_private() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn directory_connection_pages_filters_and_counts() {
-    let app = TestApp::spawn().await;
+    let app = common::spawn().await;
     let token = app.token("sup@northwind.test");
     let q = "query($after: String, $filter: EmployeeFilter) { employees(first: 7, after: $after, filter: $filter) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id lastName firstName } } } }";
     let mut after: Option<String> = None;

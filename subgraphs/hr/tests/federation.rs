@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TestApp, tenant_id};
+use common::tenant_id;
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 use serde_json::{Value, json};
 
@@ -17,7 +17,7 @@ fn reps(ids: &[String]) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn entity_batch_of_500_is_one_query() {
-    let app = TestApp::spawn().await;
+    let app = common::spawn().await;
     let mut owner = app.database.owner_connection().await.unwrap();
     // 500 more employees, all reporting to one manager.
     owner

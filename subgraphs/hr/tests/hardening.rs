@@ -19,7 +19,7 @@ fn nested(open: &str, inner: &str, close: &str, depth: usize) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deep_documents_and_variables_are_refused_and_the_process_survives() {
-    let app = TestApp::spawn().await;
+    let app = common::spawn().await;
     let token = app.token("artist@northwind.test");
     let auth = format!("Bearer {token}");
     for depth in [1_000usize, 2_000, 5_000, 100_000] {
@@ -78,7 +78,7 @@ async fn deep_documents_and_variables_are_refused_and_the_process_survives() {
 
 #[tokio::test]
 async fn protocol_rules() {
-    let app = TestApp::spawn().await;
+    let app = common::spawn().await;
     let token = app.token("artist@northwind.test");
     let auth = format!("Bearer {token}");
     let q = r#"{"query":"{ me { user { id } } }"}"#;

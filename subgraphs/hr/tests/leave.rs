@@ -5,7 +5,7 @@
 mod common;
 
 use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
-use common::{TestApp, code, employee_id};
+use common::{code, employee_id};
 use serde_json::json;
 
 const REQUEST: &str = "mutation($input: RequestLeaveInput!) { requestLeave(input: $input) { id status days type startDate endDate employee { displayName } } }";
@@ -28,7 +28,7 @@ fn range(start: NaiveDate, days: i64) -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn state_machine_and_who_decides() {
-    let app = TestApp::spawn().await;
+    let app = common::spawn().await;
     let artist = app.token("artist@northwind.test");
     let sup = app.token("sup@northwind.test");
     let wrangler = app.token("wrangler@northwind.test");
@@ -155,7 +155,7 @@ async fn state_machine_and_who_decides() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_overlapping_requests_admit_exactly_one() {
-    let app = TestApp::spawn().await;
+    let app = common::spawn().await;
     let artist = app.token("artist@northwind.test");
     let monday = next_year_monday();
     let attempts = (0..8).map(|i| {

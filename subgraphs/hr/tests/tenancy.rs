@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_isolation_between_tenants() {
-    let app = TestApp::spawn().await;
+    let app = common::spawn().await;
     let vendor = app.token("lead@vendorx.test");
     let artist_id = employee_id("northwind", "artist");
 
@@ -98,7 +98,7 @@ struct Setting {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pooled_connection_reused_across_tenants_never_leaks() {
-    let app = TestApp::spawn().await;
+    let app = common::spawn().await;
     // One connection, so every transaction reuses it.
     let mut cfg = DatabaseConfig::for_url(&app.database.app_url, "hr-leak-test");
     cfg.max_connections = 1;
@@ -151,7 +151,7 @@ struct Flag {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn database_enforces_isolation_for_the_application_role() {
-    let app = TestApp::spawn().await;
+    let app = common::spawn().await;
     let north = tenant_id("northwind");
     // The app role owns no table and cannot bypass RLS; every table forces RLS.
     let mut owner = app.database.owner_connection().await.unwrap();

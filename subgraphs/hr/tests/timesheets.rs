@@ -5,14 +5,14 @@
 mod common;
 
 use chrono::NaiveDate;
-use common::{TestApp, code, employee_id, tenant_id};
+use common::{code, employee_id, tenant_id};
 use hr::timesheets::{NewEntry, record_entry};
 use platform::ScopedFutureExt;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn approve_lock_and_closed_months() {
-    let app = TestApp::spawn().await;
+    let app = common::spawn().await;
     let artist = employee_id("northwind", "artist");
     let north = tenant_id("northwind");
     let day = NaiveDate::from_ymd_opt(2026, 10, 14).unwrap();

@@ -184,3 +184,185 @@ impl Drop for TestDatabase {
         let _ = handle.join();
     }
 }
+
+/// A subgraph served on an ephemeral port over a fresh database, with a signing key for its
+/// internal tokens and an HTTP client.
+pub struct TestServer {
+    /// The per-test database.
+    pub database: TestDatabase,
+    /// The application-role pool the service uses (its statement counter is observable).
+    pub db: crate::Db,
+    /// Where the service listens.
+    pub addr: std::net::SocketAddr,
+    /// Signs tokens the service accepts.
+    pub signer: crate::auth::JwtSigner,
+    audience: &'static str,
+    client: hyper_util::client::legacy::Client<hyper_util::client::legacy::connect::HttpConnector, http_body_util::Full<axum::body::Bytes>>,
+}
+
+impl TestServer {
+    /// Creates the database, seeds it through `seed`, and serves `router(db, verifier)`.
+    pub async fn start<S, R>(
+        spec: &TemplateSpec,
+        audience: &'static str,
+        max_connections: usize,
+        seed: S,
+        router: R,
+    ) -> anyhow::Result<Self>
+    where
+        S: AsyncFnOnce(&crate::Db) -> anyhow::Result<()>,
+        R: FnOnce(crate::Db, std::sync::Arc<crate::auth::JwtVerifier>) -> axum::Router,
+    {
+        let database = TestDatabase::create(spec).await?;
+        let mut cfg = crate::config::DatabaseConfig::for_url(&database.app_url, audience);
+        cfg.max_connections = max_connections;
+        let db = crate::Db::connect(&cfg)?;
+        seed(&db).await?;
+        let keys = crate::auth::KeyPair::generate();
+        let verifier = std::sync::Arc::new(keys.verifier(crate::auth::DEFAULT_ISSUER, audience));
+        let app = router(db.clone(), verifier);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
+        Ok(Self {
+            database,
+            db,
+            addr,
+            signer: keys.signer(crate::auth::DEFAULT_ISSUER),
+            audience,
+            client,
+        })
+    }
+
+    /// A token for a demo user (all scopes).
+    pub fn token(&self, email: &str) -> String {
+        self.token_with_scopes(email, &["*"])
+    }
+
+    /// A token for a demo user with the given scopes.
+    pub fn token_with_scopes(&self, email: &str, scopes: &[&str]) -> String {
+        let u = crate::demo::user(email).unwrap_or_else(|| panic!("{email} is not a demo user"));
+        self.forge(
+            u.user_id(),
+            crate::demo::tenant_id(u.tenant),
+            Some(u.employee_id()),
+            u.roles.to_vec(),
+            scopes,
+        )
+    }
+
+    /// A token for an arbitrary principal.
+    pub fn forge(
+        &self,
+        user: uuid::Uuid,
+        tenant: uuid::Uuid,
+        employee: Option<uuid::Uuid>,
+        roles: Vec<crate::auth::Role>,
+        scopes: &[&str],
+    ) -> String {
+        self.signer
+            .sign(&crate::auth::TokenRequest {
+                subject: user.to_string(),
+                tenant_id: tenant,
+                employee_id: employee,
+                roles,
+                scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+                audience: self.audience.into(),
+                ttl_seconds: 300,
+            })
+            .unwrap_or_else(|e| panic!("signing: {e}"))
+    }
+
+    /// A service token (for internal routes).
+    pub fn service_token(&self, scopes: &[&str]) -> String {
+        self.signer
+            .sign(&crate::auth::TokenRequest {
+                subject: "service:gateway".into(),
+                scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+                audience: self.audience.into(),
+                ttl_seconds: 60,
+                ..Default::default()
+            })
+            .unwrap_or_else(|e| panic!("signing: {e}"))
+    }
+
+    /// Sends a raw request; returns (status, body text).
+    pub async fn raw(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<axum::body::Bytes>,
+    ) -> (u16, String) {
+        use http_body_util::BodyExt;
+        let mut req = hyper::Request::builder()
+            .method(method)
+            .uri(format!("http://{}{}", self.addr, path_and_query));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = req
+            .body(http_body_util::Full::new(body.into()))
+            .unwrap_or_else(|e| panic!("request: {e}"));
+        let res = self.client.request(req).await.unwrap_or_else(|e| panic!("request failed: {e}"));
+        let status = res.status().as_u16();
+        let bytes = res.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// POSTs a GraphQL operation; returns (status, JSON body).
+    pub async fn gql_status(&self, token: &str, query: &str, variables: serde_json::Value) -> (u16, serde_json::Value) {
+        let body = serde_json::to_vec(&serde_json::json!({"query": query, "variables": variables})).unwrap_or_default();
+        let auth = format!("Bearer {token}");
+        let (status, text) = self
+            .raw(
+                "POST",
+                "/graphql",
+                &[("content-type", "application/json"), ("authorization", &auth)],
+                body,
+            )
+            .await;
+        (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")))
+    }
+
+    /// POSTs and expects HTTP 200.
+    pub async fn gql(&self, token: &str, query: &str, variables: serde_json::Value) -> serde_json::Value {
+        let (status, body) = self.gql_status(token, query, variables).await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// POSTs and expects no errors; returns `data`.
+    pub async fn ok(&self, token: &str, query: &str, variables: serde_json::Value) -> serde_json::Value {
+        let body = self.gql(token, query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    /// Outbox routing keys in order, as the owner sees them (every tenant).
+    pub async fn outbox_keys(&self) -> Vec<String> {
+        #[derive(diesel::QueryableByName)]
+        struct K {
+            #[diesel(sql_type = Text)]
+            routing_key: String,
+        }
+        let Ok(mut c) = self.database.owner_connection().await else {
+            return Vec::new();
+        };
+        diesel::sql_query("SELECT routing_key FROM outbox ORDER BY seq")
+            .load::<K>(&mut c)
+            .await
+            .map(|v| v.into_iter().map(|k| k.routing_key).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// The first error's `extensions.code` of a GraphQL response.
+pub fn code(body: &serde_json::Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error code in {body}"))
+}
