@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TestApp, code, employee_id};
+use common::{code, employee_id};
 use serde_json::json;
 
 const CREATE: &str = "mutation($input: CreateEmployeeInput!) { createEmployee(input: $input) { id employeeNumber displayName email status salary { amount currency } department { name } manager { displayName } } }";

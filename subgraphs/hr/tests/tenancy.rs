@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{TestApp, code, employee_id, tenant_id};
+use common::{code, employee_id, tenant_id};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Text};
 use diesel_async::RunQueryDsl;
