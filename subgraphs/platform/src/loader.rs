@@ -99,3 +99,50 @@ impl<T: FetchById> EntityBatch<T> {
         loader.load_one(id).await
     }
 }
+
+/// A one-to-many relation loaded for many parents at once (e.g. tasks by shot).
+pub trait Group: Send + Sync + 'static {
+    /// The child row.
+    type Row: Clone + Send + Sync + 'static;
+    /// The parent id of a child.
+    fn parent(row: &Self::Row) -> Uuid;
+    /// Loads the children of these parents, in display order.
+    fn fetch(conn: &mut Conn, parents: Vec<Uuid>) -> impl Future<Output = Result<Vec<Self::Row>, AppError>> + Send + '_;
+}
+
+/// Loads the children of `G` for a batch of parents in one tenant-scoped query.
+pub struct GroupLoader<G> {
+    db: Db,
+    tenant: Uuid,
+    _group: PhantomData<fn() -> G>,
+}
+
+impl<G: Group> GroupLoader<G> {
+    /// A DataLoader for `G` in `tenant`.
+    pub fn data_loader(db: Db, tenant: Uuid) -> DataLoader<Self> {
+        DataLoader::new(
+            Self {
+                db,
+                tenant,
+                _group: PhantomData,
+            },
+            tokio::spawn,
+        )
+        .max_batch_size(1000)
+    }
+}
+
+impl<G: Group> Loader<Uuid> for GroupLoader<G> {
+    type Value = Vec<G::Row>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Vec<G::Row>>, AppError> {
+        let parents = keys.to_vec();
+        let rows = self.db.tx(self.tenant, |c| G::fetch(c, parents).scope_boxed()).await?;
+        let mut out: HashMap<Uuid, Vec<G::Row>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in rows {
+            out.entry(G::parent(&row)).or_default().push(row);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,446 @@
+//! Projects, shots and assets: queries, connections, entities and creation.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, ID, InputObject, Object};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use platform::auth::{RoleGuard, ScopeGuard, principal};
+use platform::idempotency::Idempotent;
+use platform::journal::{self, Change};
+use platform::pagination::{decode_cursor, encode_cursor, page_size};
+use platform::scalars::parse_id;
+use platform::{AppError, Db, ScopedFutureExt};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::connections::{CountScope, Total};
+use crate::loaders::Loaders;
+use crate::model::*;
+use crate::objects::{Asset, Project, Shot};
+use crate::schema::{assets, projects, sequences, shots};
+use crate::{MANAGERS, SUBGRAPH};
+
+/// Projects, by code.
+pub type ProjectConnection = Connection<String, Project, Total>;
+/// Shots of a project, by code.
+pub type ShotConnection = Connection<String, Shot, Total>;
+/// Assets of a project, by code.
+pub type AssetConnection = Connection<String, Asset, Total>;
+
+fn db<'a>(ctx: &Context<'a>) -> &'a Db {
+    ctx.data_unchecked::<Db>()
+}
+
+/// A page of a project's shots.
+pub async fn shot_connection(
+    ctx: &Context<'_>,
+    project: Uuid,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<ShotConnection, AppError> {
+    let p = principal(ctx)?;
+    let limit = page_size(first)?;
+    let cursor: Option<(String, Uuid)> = after.as_deref().map(decode_cursor).transpose()?;
+    let mut rows: Vec<ShotRow> = db(ctx)
+        .tx(p.tenant_id, |c| {
+            async move {
+                let mut q = shots::table.filter(shots::project_id.eq(project)).into_boxed();
+                if let Some((code, id)) = cursor {
+                    q = q.filter(shots::code.gt(code.clone()).or(shots::code.eq(code).and(shots::id.gt(id))));
+                }
+                Ok(q.order((shots::code, shots::id))
+                    .limit(limit + 1)
+                    .select(ShotRow::as_select())
+                    .load(c)
+                    .await?)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    let has_next = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let mut conn = Connection::with_additional_fields(after.is_some(), has_next, Total(CountScope::Shots(project)));
+    conn.edges
+        .extend(rows.into_iter().map(|r| Edge::new(encode_cursor(&(&r.code, r.id)), Shot(r))));
+    Ok(conn)
+}
+
+/// A page of a project's assets.
+pub async fn asset_connection(
+    ctx: &Context<'_>,
+    project: Uuid,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<AssetConnection, AppError> {
+    let p = principal(ctx)?;
+    let limit = page_size(first)?;
+    let cursor: Option<(String, Uuid)> = after.as_deref().map(decode_cursor).transpose()?;
+    let mut rows: Vec<AssetRow> = db(ctx)
+        .tx(p.tenant_id, |c| {
+            async move {
+                let mut q = assets::table.filter(assets::project_id.eq(project)).into_boxed();
+                if let Some((code, id)) = cursor {
+                    q = q.filter(assets::code.gt(code.clone()).or(assets::code.eq(code).and(assets::id.gt(id))));
+                }
+                Ok(q.order((assets::code, assets::id))
+                    .limit(limit + 1)
+                    .select(AssetRow::as_select())
+                    .load(c)
+                    .await?)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    let has_next = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let mut conn = Connection::with_additional_fields(after.is_some(), has_next, Total(CountScope::Assets(project)));
+    conn.edges
+        .extend(rows.into_iter().map(|r| Edge::new(encode_cursor(&(&r.code, r.id)), Asset(r))));
+    Ok(conn)
+}
+
+/// Hierarchy queries.
+#[derive(Default)]
+pub struct HierarchyQuery;
+
+#[Object]
+impl HierarchyQuery {
+    /// Projects by code.
+    #[graphql(guard = "ScopeGuard(\"production:read\")")]
+    async fn projects(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<ProjectConnection, AppError> {
+        let p = principal(ctx)?;
+        let limit = page_size(first)?;
+        let cursor: Option<(String, Uuid)> = after.as_deref().map(decode_cursor).transpose()?;
+        let mut rows: Vec<ProjectRow> = db(ctx)
+            .tx(p.tenant_id, |c| {
+                async move {
+                    let mut q = projects::table.into_boxed();
+                    if let Some((code, id)) = cursor {
+                        q = q.filter(projects::code.gt(code.clone()).or(projects::code.eq(code).and(projects::id.gt(id))));
+                    }
+                    Ok(q.order((projects::code, projects::id))
+                        .limit(limit + 1)
+                        .select(ProjectRow::as_select())
+                        .load(c)
+                        .await?)
+                }
+                .scope_boxed()
+            })
+            .await?;
+        let has_next = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let mut conn = Connection::with_additional_fields(after.is_some(), has_next, Total(CountScope::Projects));
+        conn.edges
+            .extend(rows.into_iter().map(|r| Edge::new(encode_cursor(&(&r.code, r.id)), Project(r))));
+        Ok(conn)
+    }
+
+    /// One project, or null.
+    #[graphql(guard = "ScopeGuard(\"production:read\")")]
+    async fn project(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Project>, AppError> {
+        Ok(Loaders::of(ctx)?.projects.load_one(parse_id(&id)?).await?.map(Project))
+    }
+
+    /// One shot, or null.
+    #[graphql(guard = "ScopeGuard(\"production:read\")")]
+    async fn shot(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Shot>, AppError> {
+        Ok(Loaders::of(ctx)?.shots.load_one(parse_id(&id)?).await?.map(Shot))
+    }
+
+    /// One asset, or null.
+    #[graphql(guard = "ScopeGuard(\"production:read\")")]
+    async fn asset(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Asset>, AppError> {
+        Ok(Loaders::of(ctx)?.assets.load_one(parse_id(&id)?).await?.map(Asset))
+    }
+
+    /// Federation: `Project` by id.
+    #[graphql(entity)]
+    async fn find_project_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Project>, AppError> {
+        let Ok(id) = parse_id(&id) else { return Ok(None) };
+        let l = Loaders::of(ctx)?;
+        Ok(l.entities.projects.get(&l.projects, id).await?.map(Project))
+    }
+
+    /// Federation: `Shot` by id.
+    #[graphql(entity)]
+    async fn find_shot_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Shot>, AppError> {
+        let Ok(id) = parse_id(&id) else { return Ok(None) };
+        let l = Loaders::of(ctx)?;
+        Ok(l.entities.shots.get(&l.shots, id).await?.map(Shot))
+    }
+
+    /// Federation: `Asset` by id.
+    #[graphql(entity)]
+    async fn find_asset_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Asset>, AppError> {
+        let Ok(id) = parse_id(&id) else { return Ok(None) };
+        let l = Loaders::of(ctx)?;
+        Ok(l.entities.assets.get(&l.assets, id).await?.map(Asset))
+    }
+}
+
+/// Input of `createProject`.
+#[derive(InputObject, Serialize)]
+pub struct CreateProjectInput {
+    /// Short code, e.g. `SKY`.
+    pub code: String,
+    /// Title.
+    pub name: String,
+    /// Submit renders automatically when rendering tasks publish.
+    #[graphql(default)]
+    pub auto_render: bool,
+    /// Replays within 24 h return the first result.
+    #[serde(skip)]
+    pub idempotency_key: Option<String>,
+}
+
+/// Input of `createShot`.
+#[derive(InputObject, Serialize)]
+pub struct CreateShotInput {
+    /// Project.
+    pub project_id: ID,
+    /// Code, unique in the project, e.g. `SQ010_SH020`.
+    pub code: String,
+    /// Optional sequence code; created on first use.
+    pub sequence: Option<String>,
+    /// First frame.
+    pub frame_start: i32,
+    /// Last frame.
+    pub frame_end: i32,
+    /// Description.
+    pub description: Option<String>,
+    /// Replays within 24 h return the first result.
+    #[serde(skip)]
+    pub idempotency_key: Option<String>,
+}
+
+/// Input of `createAsset`.
+#[derive(InputObject, Serialize)]
+pub struct CreateAssetInput {
+    /// Project.
+    pub project_id: ID,
+    /// Code, unique in the project.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    #[graphql(name = "type")]
+    pub asset_type: AssetType,
+    /// Replays within 24 h return the first result.
+    #[serde(skip)]
+    pub idempotency_key: Option<String>,
+}
+
+fn code_ok(code: &str, max: usize) -> Result<String, AppError> {
+    let c = code.trim();
+    if c.is_empty() || c.len() > max || !c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+        return Err(AppError::bad_input(format!(
+            "code {code:?} must be 1 to {max} letters, digits, '_' or '-'"
+        )));
+    }
+    Ok(c.to_owned())
+}
+
+/// Hierarchy mutations (SUPERVISOR / ADMIN).
+#[derive(Default)]
+pub struct HierarchyMutation;
+
+#[Object]
+impl HierarchyMutation {
+    /// Creates a project with the default workflow.
+    #[graphql(guard = "RoleGuard(MANAGERS).and(ScopeGuard(\"production:write\"))")]
+    async fn create_project(&self, ctx: &Context<'_>, input: CreateProjectInput) -> Result<Project, AppError> {
+        let p = principal(ctx)?.clone();
+        let code = code_ok(&input.code, 32)?;
+        let name = input.name.trim().to_owned();
+        if name.is_empty() || name.len() > 200 {
+            return Err(AppError::bad_input("name must be 1 to 200 characters"));
+        }
+        let row = db(ctx)
+            .tx(p.tenant_id, |c| {
+                async move {
+                    let (idem, replayed) =
+                        Idempotent::begin(c, p.tenant_id, "createProject", input.idempotency_key.as_deref(), &input).await?;
+                    if let Some(id) = replayed {
+                        return Ok(projects::table.find(id).select(ProjectRow::as_select()).first(c).await?);
+                    }
+                    let row = insert_project(c, &p, Uuid::new_v4(), &code, &name, input.auto_render).await?;
+                    idem.finish(c, row.id).await?;
+                    Ok(row)
+                }
+                .scope_boxed()
+            })
+            .await?;
+        Ok(Project(row))
+    }
+
+    /// Creates a shot.
+    #[graphql(guard = "RoleGuard(MANAGERS).and(ScopeGuard(\"production:write\"))")]
+    async fn create_shot(&self, ctx: &Context<'_>, input: CreateShotInput) -> Result<Shot, AppError> {
+        let p = principal(ctx)?.clone();
+        let project = parse_id(&input.project_id)?;
+        let code = code_ok(&input.code, 64)?;
+        let sequence = input.sequence.as_deref().map(|s| code_ok(s, 32)).transpose()?;
+        if input.frame_end < input.frame_start {
+            return Err(AppError::bad_input("frameEnd is before frameStart"));
+        }
+        let row = db(ctx)
+            .tx(p.tenant_id, |c| {
+                async move {
+                    let (idem, replayed) = Idempotent::begin(c, p.tenant_id, "createShot", input.idempotency_key.as_deref(), &input).await?;
+                    if let Some(id) = replayed {
+                        return Ok(shots::table.find(id).select(ShotRow::as_select()).first(c).await?);
+                    }
+                    let exists: Option<Uuid> = projects::table.find(project).select(projects::id).first(c).await.optional()?;
+                    if exists.is_none() {
+                        return Err(AppError::not_found("project"));
+                    }
+                    let sequence_id = match &sequence {
+                        Some(s) => Some(ensure_sequence(c, p.tenant_id, project, s).await?),
+                        None => None,
+                    };
+                    let row: ShotRow = diesel::insert_into(shots::table)
+                        .values((
+                            shots::id.eq(Uuid::new_v4()),
+                            shots::tenant_id.eq(p.tenant_id),
+                            shots::project_id.eq(project),
+                            shots::sequence_id.eq(sequence_id),
+                            shots::code.eq(&code),
+                            shots::description.eq(&input.description),
+                            shots::frame_start.eq(input.frame_start),
+                            shots::frame_end.eq(input.frame_end),
+                        ))
+                        .returning(ShotRow::as_returning())
+                        .get_result(c)
+                        .await?;
+                    let payload = json!({"shotId": row.id, "projectId": project, "code": row.code, "frameStart": row.frame_start, "frameEnd": row.frame_end});
+                    journal::record(c, SUBGRAPH, &p, Change { aggregate: "shot", aggregate_id: row.id, event: "created", before: None, after: Some(json!(row)), payload }).await?;
+                    idem.finish(c, row.id).await?;
+                    Ok(row)
+                }
+                .scope_boxed()
+            })
+            .await?;
+        Ok(Shot(row))
+    }
+
+    /// Creates an asset.
+    #[graphql(guard = "RoleGuard(MANAGERS).and(ScopeGuard(\"production:write\"))")]
+    async fn create_asset(&self, ctx: &Context<'_>, input: CreateAssetInput) -> Result<Asset, AppError> {
+        let p = principal(ctx)?.clone();
+        let project = parse_id(&input.project_id)?;
+        let code = code_ok(&input.code, 64)?;
+        let name = input.name.trim().to_owned();
+        if name.is_empty() || name.len() > 200 {
+            return Err(AppError::bad_input("name must be 1 to 200 characters"));
+        }
+        let row = db(ctx)
+            .tx(p.tenant_id, |c| {
+                async move {
+                    let (idem, replayed) =
+                        Idempotent::begin(c, p.tenant_id, "createAsset", input.idempotency_key.as_deref(), &input).await?;
+                    if let Some(id) = replayed {
+                        return Ok(assets::table.find(id).select(AssetRow::as_select()).first(c).await?);
+                    }
+                    let exists: Option<Uuid> = projects::table.find(project).select(projects::id).first(c).await.optional()?;
+                    if exists.is_none() {
+                        return Err(AppError::not_found("project"));
+                    }
+                    let row: AssetRow = diesel::insert_into(assets::table)
+                        .values((
+                            assets::id.eq(Uuid::new_v4()),
+                            assets::tenant_id.eq(p.tenant_id),
+                            assets::project_id.eq(project),
+                            assets::code.eq(&code),
+                            assets::name.eq(&name),
+                            assets::asset_type.eq(input.asset_type.as_str()),
+                        ))
+                        .returning(AssetRow::as_returning())
+                        .get_result(c)
+                        .await?;
+                    let payload = json!({"assetId": row.id, "projectId": project, "code": row.code, "type": row.asset_type});
+                    journal::record(
+                        c,
+                        SUBGRAPH,
+                        &p,
+                        Change {
+                            aggregate: "asset",
+                            aggregate_id: row.id,
+                            event: "created",
+                            before: None,
+                            after: Some(json!(row)),
+                            payload,
+                        },
+                    )
+                    .await?;
+                    idem.finish(c, row.id).await?;
+                    Ok(row)
+                }
+                .scope_boxed()
+            })
+            .await?;
+        Ok(Asset(row))
+    }
+}
+
+/// Inserts a project with the default workflow (shared by the mutation and the seed).
+pub async fn insert_project(
+    c: &mut platform::Conn,
+    p: &platform::Principal,
+    id: Uuid,
+    code: &str,
+    name: &str,
+    auto_render: bool,
+) -> Result<ProjectRow, AppError> {
+    let row: ProjectRow = diesel::insert_into(projects::table)
+        .values((
+            projects::id.eq(id),
+            projects::tenant_id.eq(p.tenant_id),
+            projects::code.eq(code),
+            projects::name.eq(name),
+            projects::auto_render.eq(auto_render),
+        ))
+        .returning(ProjectRow::as_returning())
+        .get_result(c)
+        .await?;
+    crate::workflow::install_default(c, p.tenant_id, row.id).await?;
+    let payload = json!({"projectId": row.id, "code": row.code, "name": row.name, "autoRender": row.auto_render});
+    journal::record(
+        c,
+        SUBGRAPH,
+        p,
+        Change {
+            aggregate: "project",
+            aggregate_id: row.id,
+            event: "created",
+            before: None,
+            after: Some(json!(row)),
+            payload,
+        },
+    )
+    .await?;
+    Ok(row)
+}
+
+async fn ensure_sequence(c: &mut platform::Conn, tenant: Uuid, project: Uuid, code: &str) -> Result<Uuid, AppError> {
+    let existing: Option<Uuid> = sequences::table
+        .filter(sequences::project_id.eq(project).and(sequences::code.eq(code)))
+        .select(sequences::id)
+        .first(c)
+        .await
+        .optional()?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    let id = Uuid::new_v4();
+    diesel::insert_into(sequences::table)
+        .values((
+            sequences::id.eq(id),
+            sequences::tenant_id.eq(tenant),
+            sequences::project_id.eq(project),
+            sequences::code.eq(code),
+        ))
+        .execute(c)
+        .await?;
+    Ok(id)
+}

@@ -1,0 +1,68 @@
+//! `production serve | migrate | seed | dev-token EMAIL`: the production subgraph's one binary.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use platform::Db;
+use platform::auth::{JwtVerifier, KeyPair, TokenRequest};
+use platform::config::{AuthConfig, DatabaseConfig, HttpConfig, Mode, migration_url};
+use secrecy::ExposeSecret;
+
+const USAGE: &str = "usage: production <serve | migrate | seed | dev-token EMAIL>";
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    platform::telemetry::init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match <[String]>::first(&args).map(String::as_str) {
+        Some("serve") => serve().await,
+        Some("migrate") => {
+            let n = platform::db::migrate(migration_url("PRODUCTION")?.expose_secret(), &production::MIGRATIONS).await?;
+            tracing::info!(migrations.ran = n, "Migrated studiograph_production");
+            Ok(())
+        }
+        Some("seed") => {
+            let db = Db::connect(&DatabaseConfig::from_env("PRODUCTION", "production-seed")?)?;
+            let report = production::seed::run(&db).await?;
+            tracing::info!(projects.created = report.projects, tasks.created = report.tasks, "Seeded demo data");
+            Ok(())
+        }
+        Some("dev-token") => dev_token(args.get(1).context(USAGE)?),
+        _ => anyhow::bail!(USAGE),
+    }
+}
+
+async fn serve() -> anyhow::Result<()> {
+    let mode = Mode::from_env()?;
+    let http = HttpConfig::from_env("PRODUCTION", "127.0.0.1:4002")?;
+    let db = Db::connect(&DatabaseConfig::from_env("PRODUCTION", "production")?)?;
+    let verifier = Arc::new(JwtVerifier::from_config(&AuthConfig::from_env(), mode, production::SUBGRAPH)?);
+    let listener = tokio::net::TcpListener::bind(http.listen_addr)
+        .await
+        .with_context(|| format!("binding {}", http.listen_addr))?;
+    tracing::info!(listen.addr = %http.listen_addr, "Production subgraph listening");
+    platform::server::serve(listener, production::router(production::AppState { db, verifier, http, mode })).await
+}
+
+/// Prints a one-hour internal token for a demo user, signed with the development key. Refused in
+/// production mode.
+fn dev_token(email: &str) -> anyhow::Result<()> {
+    if Mode::from_env()? == Mode::Production {
+        anyhow::bail!("dev-token is disabled in production mode");
+    }
+    let u = platform::demo::user(email).with_context(|| format!("{email} is not a demo user"))?;
+    let cfg = AuthConfig::from_env();
+    let token = KeyPair::load_or_create_dev(&cfg.dev_key_dir)?
+        .signer(&cfg.issuer)
+        .sign(&TokenRequest {
+            subject: u.user_id().to_string(),
+            tenant_id: platform::demo::tenant_id(u.tenant),
+            employee_id: Some(u.employee_id()),
+            roles: u.roles.to_vec(),
+            scopes: vec!["*".into()],
+            audience: production::SUBGRAPH.into(),
+            ttl_seconds: 3600,
+        })?;
+    println!("{token}");
+    Ok(())
+}
