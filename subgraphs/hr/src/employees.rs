@@ -442,7 +442,7 @@ impl EmployeeQuery {
     #[graphql(entity)]
     async fn find_employee_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Employee>, AppError> {
         let Ok(id) = parse_id(&id) else { return Ok(None) };
-        Ok(Loaders::of(ctx)?.employee_entity(id).await?.map(Employee))
+        Ok(Loaders::of(ctx)?.employees.load_one(id).await?.map(Employee))
     }
 }
 

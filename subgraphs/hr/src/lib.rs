@@ -152,8 +152,8 @@ pub fn router(state: AppState) -> Router {
         verifier: state.verifier.clone(),
         limits: state.http.clone(),
         enrich: Arc::new(move |req, principal| {
-            let loaders = loaders::Loaders::new(db.clone(), principal.tenant_id, &req.variables);
-            req.data(loaders)
+            let loaders = loaders::Loaders::new(db.clone(), principal.tenant_id);
+            (req.data(loaders.clone()), Some(loaders as Arc<dyn platform::batch::Flush>))
         }),
     };
     graphql_router(endpoint)

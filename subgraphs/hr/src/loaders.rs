@@ -1,11 +1,13 @@
-//! Per-request DataLoaders: every entity fetched by id goes through one, so a batch of
-//! representations or a list of managers costs one SQL query, not one per row.
+//! Per-request loaders: every entity fetched by id goes through one, so a batch of
+//! representations or a page of employees with their managers costs one SQL query per type.
+
+use std::sync::Arc;
 
 use async_graphql::Context;
-use async_graphql::dataloader::DataLoader;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use platform::loader::{ByIdLoader, EntityBatch, FetchById};
+use platform::batch::{BatchLoader, Flush};
+use platform::loader::{ById, FetchById};
 use platform::{AppError, Conn, Db};
 use uuid::Uuid;
 
@@ -41,31 +43,31 @@ impl FetchById for DepartmentRow {
 /// The loaders of one request.
 pub struct Loaders {
     /// Employees by id.
-    pub employees: DataLoader<ByIdLoader<EmployeeRow>>,
+    pub employees: BatchLoader<ById<EmployeeRow>>,
     /// Departments by id.
-    pub departments: DataLoader<ByIdLoader<DepartmentRow>>,
-    /// `Employee` representations announced in the request's variables.
-    entities: EntityBatch<EmployeeRow>,
+    pub departments: BatchLoader<ById<DepartmentRow>>,
 }
 
 impl Loaders {
-    /// Loaders bound to `tenant`, knowing the request's `_entities` representations.
-    pub fn new(db: Db, tenant: Uuid, variables: &async_graphql::Variables) -> Self {
-        Self {
-            employees: ByIdLoader::data_loader(db.clone(), tenant),
-            departments: ByIdLoader::data_loader(db, tenant),
-            entities: EntityBatch::from_variables(variables, "Employee"),
-        }
-    }
-
-    /// Resolves an `Employee` representation (one query for the whole `_entities` batch).
-    pub async fn employee_entity(&self, id: Uuid) -> Result<Option<EmployeeRow>, AppError> {
-        self.entities.get(&self.employees, id).await
+    /// Loaders bound to `tenant`.
+    pub fn new(db: Db, tenant: Uuid) -> Arc<Self> {
+        Arc::new(Self {
+            employees: ById::loader(db.clone(), tenant),
+            departments: ById::loader(db, tenant),
+        })
     }
 
     /// The request's loaders.
     pub fn of<'a>(ctx: &Context<'a>) -> Result<&'a Loaders, AppError> {
-        ctx.data_opt::<Loaders>()
+        ctx.data_opt::<Arc<Loaders>>()
+            .map(Arc::as_ref)
             .ok_or_else(|| AppError::unauthenticated("authentication required"))
+    }
+}
+
+impl Flush for Loaders {
+    fn flush(&self) {
+        self.employees.flush();
+        self.departments.flush();
     }
 }

@@ -3,6 +3,7 @@
 //! GraphQL endpoint, the outbox/audit journal, idempotency keys, pagination and money.
 
 pub mod auth;
+pub mod batch;
 pub mod config;
 pub mod db;
 pub mod demo;

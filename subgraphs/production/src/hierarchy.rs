@@ -158,24 +158,21 @@ impl HierarchyQuery {
     #[graphql(entity)]
     async fn find_project_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Project>, AppError> {
         let Ok(id) = parse_id(&id) else { return Ok(None) };
-        let l = Loaders::of(ctx)?;
-        Ok(l.entities.projects.get(&l.projects, id).await?.map(Project))
+        Ok(Loaders::of(ctx)?.projects.load_one(id).await?.map(Project))
     }
 
     /// Federation: `Shot` by id.
     #[graphql(entity)]
     async fn find_shot_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Shot>, AppError> {
         let Ok(id) = parse_id(&id) else { return Ok(None) };
-        let l = Loaders::of(ctx)?;
-        Ok(l.entities.shots.get(&l.shots, id).await?.map(Shot))
+        Ok(Loaders::of(ctx)?.shots.load_one(id).await?.map(Shot))
     }
 
     /// Federation: `Asset` by id.
     #[graphql(entity)]
     async fn find_asset_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Asset>, AppError> {
         let Ok(id) = parse_id(&id) else { return Ok(None) };
-        let l = Loaders::of(ctx)?;
-        Ok(l.entities.assets.get(&l.assets, id).await?.map(Asset))
+        Ok(Loaders::of(ctx)?.assets.load_one(id).await?.map(Asset))
     }
 }
 

@@ -1,13 +1,15 @@
-//! Per-request DataLoaders: every entity by id, every child list by parent, and `_entities`
-//! batches; nested fields of a page therefore cost one query per type, whatever the page size.
+//! Per-request loaders: every entity by id and every child list by parent, batched per wave of
+//! resolution (see `platform::batch`); nested fields of a page therefore cost one query per
+//! type, whatever the page size.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::Context;
-use async_graphql::dataloader::{DataLoader, Loader};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use platform::loader::{ByIdLoader, EntityBatch, GroupLoader};
+use platform::batch::{BatchFn, BatchLoader, Flush};
+use platform::loader::{ById, ByParent};
 use platform::{AppError, Db, ScopedFutureExt};
 use uuid::Uuid;
 
@@ -20,14 +22,14 @@ pub struct TasksByAssignee {
     tenant: Uuid,
 }
 
-impl Loader<(Uuid, String)> for TasksByAssignee {
+impl BatchFn for TasksByAssignee {
+    type Key = (Uuid, String);
     type Value = Vec<TaskRow>;
-    type Error = AppError;
 
-    async fn load(&self, keys: &[(Uuid, String)]) -> Result<HashMap<(Uuid, String), Vec<TaskRow>>, AppError> {
+    async fn load(&self, keys: Vec<(Uuid, String)>) -> Result<HashMap<(Uuid, String), Vec<TaskRow>>, AppError> {
         // One query per distinct status filter (usually one).
         let mut by_filter: HashMap<String, Vec<Uuid>> = HashMap::new();
-        for (employee, filter) in keys {
+        for (employee, filter) in &keys {
             by_filter.entry(filter.clone()).or_default().push(*employee);
         }
         let groups: Vec<(String, Vec<Uuid>)> = by_filter.into_iter().collect();
@@ -68,76 +70,71 @@ impl Loader<(Uuid, String)> for TasksByAssignee {
 /// The loaders of one request.
 pub struct Loaders {
     /// Projects by id.
-    pub projects: DataLoader<ByIdLoader<ProjectRow>>,
+    pub projects: BatchLoader<ById<ProjectRow>>,
     /// Shots by id.
-    pub shots: DataLoader<ByIdLoader<ShotRow>>,
+    pub shots: BatchLoader<ById<ShotRow>>,
     /// Assets by id.
-    pub assets: DataLoader<ByIdLoader<AssetRow>>,
+    pub assets: BatchLoader<ById<AssetRow>>,
     /// Tasks by id.
-    pub tasks: DataLoader<ByIdLoader<TaskRow>>,
+    pub tasks: BatchLoader<ById<TaskRow>>,
     /// Versions by id.
-    pub versions: DataLoader<ByIdLoader<VersionRow>>,
+    pub versions: BatchLoader<ById<VersionRow>>,
     /// Tasks by shot.
-    pub tasks_by_shot: DataLoader<GroupLoader<TasksByShot>>,
+    pub tasks_by_shot: BatchLoader<ByParent<TasksByShot>>,
     /// Tasks by asset.
-    pub tasks_by_asset: DataLoader<GroupLoader<TasksByAsset>>,
+    pub tasks_by_asset: BatchLoader<ByParent<TasksByAsset>>,
     /// Versions by task.
-    pub versions_by_task: DataLoader<GroupLoader<VersionsByTask>>,
+    pub versions_by_task: BatchLoader<ByParent<VersionsByTask>>,
     /// Notes by task.
-    pub notes_by_task: DataLoader<GroupLoader<NotesByTask>>,
+    pub notes_by_task: BatchLoader<ByParent<NotesByTask>>,
     /// Workflow by project.
-    pub workflow: DataLoader<GroupLoader<WorkflowByProject>>,
+    pub workflow: BatchLoader<ByParent<WorkflowByProject>>,
     /// Upstream dependencies by task.
-    pub dependencies: DataLoader<GroupLoader<DependenciesByTask>>,
+    pub dependencies: BatchLoader<ByParent<DependenciesByTask>>,
     /// Tasks by assignee and status filter.
-    pub tasks_by_assignee: DataLoader<TasksByAssignee>,
-    /// `_entities` batches.
-    pub entities: Entities,
-}
-
-/// The `_entities` representations of a request, per type.
-pub struct Entities {
-    /// Projects.
-    pub projects: EntityBatch<ProjectRow>,
-    /// Shots.
-    pub shots: EntityBatch<ShotRow>,
-    /// Assets.
-    pub assets: EntityBatch<AssetRow>,
-    /// Tasks.
-    pub tasks: EntityBatch<TaskRow>,
-    /// Versions.
-    pub versions: EntityBatch<VersionRow>,
+    pub tasks_by_assignee: BatchLoader<TasksByAssignee>,
 }
 
 impl Loaders {
-    /// Loaders bound to `tenant`, knowing the request's `_entities` representations.
-    pub fn new(db: Db, tenant: Uuid, variables: &async_graphql::Variables) -> Self {
-        Self {
-            projects: ByIdLoader::data_loader(db.clone(), tenant),
-            shots: ByIdLoader::data_loader(db.clone(), tenant),
-            assets: ByIdLoader::data_loader(db.clone(), tenant),
-            tasks: ByIdLoader::data_loader(db.clone(), tenant),
-            versions: ByIdLoader::data_loader(db.clone(), tenant),
-            tasks_by_shot: GroupLoader::data_loader(db.clone(), tenant),
-            tasks_by_asset: GroupLoader::data_loader(db.clone(), tenant),
-            versions_by_task: GroupLoader::data_loader(db.clone(), tenant),
-            notes_by_task: GroupLoader::data_loader(db.clone(), tenant),
-            workflow: GroupLoader::data_loader(db.clone(), tenant),
-            dependencies: GroupLoader::data_loader(db.clone(), tenant),
-            tasks_by_assignee: DataLoader::new(TasksByAssignee { db, tenant }, tokio::spawn).max_batch_size(1000),
-            entities: Entities {
-                projects: EntityBatch::from_variables(variables, "Project"),
-                shots: EntityBatch::from_variables(variables, "Shot"),
-                assets: EntityBatch::from_variables(variables, "Asset"),
-                tasks: EntityBatch::from_variables(variables, "Task"),
-                versions: EntityBatch::from_variables(variables, "Version"),
-            },
-        }
+    /// Loaders bound to `tenant`.
+    pub fn new(db: Db, tenant: Uuid) -> Arc<Self> {
+        Arc::new(Self {
+            projects: ById::loader(db.clone(), tenant),
+            shots: ById::loader(db.clone(), tenant),
+            assets: ById::loader(db.clone(), tenant),
+            tasks: ById::loader(db.clone(), tenant),
+            versions: ById::loader(db.clone(), tenant),
+            tasks_by_shot: ByParent::loader(db.clone(), tenant),
+            tasks_by_asset: ByParent::loader(db.clone(), tenant),
+            versions_by_task: ByParent::loader(db.clone(), tenant),
+            notes_by_task: ByParent::loader(db.clone(), tenant),
+            workflow: ByParent::loader(db.clone(), tenant),
+            dependencies: ByParent::loader(db.clone(), tenant),
+            tasks_by_assignee: BatchLoader::new(TasksByAssignee { db, tenant }),
+        })
     }
 
     /// The request's loaders.
     pub fn of<'a>(ctx: &Context<'a>) -> Result<&'a Loaders, AppError> {
-        ctx.data_opt::<Loaders>()
+        ctx.data_opt::<Arc<Loaders>>()
+            .map(Arc::as_ref)
             .ok_or_else(|| AppError::unauthenticated("authentication required"))
+    }
+}
+
+impl Flush for Loaders {
+    fn flush(&self) {
+        self.projects.flush();
+        self.shots.flush();
+        self.assets.flush();
+        self.tasks.flush();
+        self.versions.flush();
+        self.tasks_by_shot.flush();
+        self.tasks_by_asset.flush();
+        self.versions_by_task.flush();
+        self.notes_by_task.flush();
+        self.workflow.flush();
+        self.dependencies.flush();
+        self.tasks_by_assignee.flush();
     }
 }

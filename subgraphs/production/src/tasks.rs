@@ -148,8 +148,7 @@ impl TaskQuery {
     #[graphql(entity)]
     async fn find_task_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Task>, AppError> {
         let Ok(id) = parse_id(&id) else { return Ok(None) };
-        let l = Loaders::of(ctx)?;
-        Ok(l.entities.tasks.get(&l.tasks, id).await?.map(Task))
+        Ok(Loaders::of(ctx)?.tasks.load_one(id).await?.map(Task))
     }
 
     /// Federation: `Employee` references, extended here with their tasks.

@@ -56,8 +56,7 @@ impl VersionQuery {
     #[graphql(entity)]
     async fn find_version_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Version>, AppError> {
         let Ok(id) = parse_id(&id) else { return Ok(None) };
-        let l = Loaders::of(ctx)?;
-        Ok(l.entities.versions.get(&l.versions, id).await?.map(Version))
+        Ok(Loaders::of(ctx)?.versions.load_one(id).await?.map(Version))
     }
 }
 

@@ -8,7 +8,10 @@ fn production_sdl_matches_committed_file() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     if committed != sdl {
         std::fs::write(&path, &sdl).expect("write schema/production.graphql");
-        assert!(std::env::var("UPDATE_SCHEMA").is_ok_and(|v| v == "1"), "schema/production.graphql was stale and has been rewritten; review and commit it");
+        assert!(
+            std::env::var("UPDATE_SCHEMA").is_ok_and(|v| v == "1"),
+            "schema/production.graphql was stale and has been rewritten; review and commit it"
+        );
     }
     for must in [
         "type Task @key(fields: \"id\")",

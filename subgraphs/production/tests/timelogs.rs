@@ -17,32 +17,77 @@ async fn at_most_a_day_per_person() {
     arrange_task(&app, a, "IN_PROGRESS", Some(me)).await;
     arrange_task(&app, b, "IN_PROGRESS", Some(me)).await;
     let day = "2026-11-02";
-    let logged = app.ok(&artist, LOG, json!({"i": {"taskId": a, "date": day, "hours": 7.5, "note": "blocking"}})).await;
+    let logged = app
+        .ok(
+            &artist,
+            LOG,
+            json!({"i": {"taskId": a, "date": day, "hours": 7.5, "note": "blocking"}}),
+        )
+        .await;
     assert_eq!(logged["logTime"]["hours"], 7.5);
     assert_eq!(logged["logTime"]["employee"]["id"], json!(me));
     // Concurrent logs across two tasks: the day never exceeds 24 h.
     let calls = (0..6).map(|i| {
         let app = &app;
         let artist = artist.clone();
-        async move { app.gql(&artist, LOG, json!({"i": {"taskId": if i % 2 == 0 { a } else { b }, "date": day, "hours": 5}})).await }
+        async move {
+            app.gql(
+                &artist,
+                LOG,
+                json!({"i": {"taskId": if i % 2 == 0 { a } else { b }, "date": day, "hours": 5}}),
+            )
+            .await
+        }
     });
     let results = futures::future::join_all(calls).await;
     let ok = results.iter().filter(|r| r.get("errors").is_none()).count();
     assert_eq!(ok, 3, "7.5 + 3 x 5 = 22.5 h fits, a fourth would not");
-    assert!(results.iter().filter(|r| r.get("errors").is_some()).all(|r| code(r) == "BAD_USER_INPUT"));
+    assert!(
+        results
+            .iter()
+            .filter(|r| r.get("errors").is_some())
+            .all(|r| code(r) == "BAD_USER_INPUT")
+    );
     // 1.5 h fits exactly; then nothing more.
     app.ok(&artist, LOG, json!({"i": {"taskId": b, "date": day, "hours": 1.5}})).await;
-    assert_eq!(code(&app.gql(&artist, LOG, json!({"i": {"taskId": b, "date": day, "hours": 0.25}})).await), "BAD_USER_INPUT");
+    assert_eq!(
+        code(&app.gql(&artist, LOG, json!({"i": {"taskId": b, "date": day, "hours": 0.25}})).await),
+        "BAD_USER_INPUT"
+    );
     // Another day is free; bad hours, future dates and other people's tasks are refused.
-    app.ok(&artist, LOG, json!({"i": {"taskId": b, "date": "2026-11-03", "hours": 24}})).await;
-    assert_eq!(code(&app.gql(&artist, LOG, json!({"i": {"taskId": b, "date": "2026-11-04", "hours": 0}})).await), "BAD_USER_INPUT");
-    assert_eq!(code(&app.gql(&artist, LOG, json!({"i": {"taskId": b, "date": "2099-01-01", "hours": 1}})).await), "BAD_USER_INPUT");
+    app.ok(&artist, LOG, json!({"i": {"taskId": b, "date": "2026-11-03", "hours": 24}}))
+        .await;
+    assert_eq!(
+        code(
+            &app.gql(&artist, LOG, json!({"i": {"taskId": b, "date": "2026-11-04", "hours": 0}}))
+                .await
+        ),
+        "BAD_USER_INPUT"
+    );
+    assert_eq!(
+        code(
+            &app.gql(&artist, LOG, json!({"i": {"taskId": b, "date": "2099-01-01", "hours": 1}}))
+                .await
+        ),
+        "BAD_USER_INPUT"
+    );
     let other = task("SKY", "SQ010_SH070", "FX");
-    assert_eq!(code(&app.gql(&artist, LOG, json!({"i": {"taskId": other, "date": day, "hours": 1}})).await), "FORBIDDEN");
+    assert_eq!(
+        code(
+            &app.gql(&artist, LOG, json!({"i": {"taskId": other, "date": day, "hours": 1}}))
+                .await
+        ),
+        "FORBIDDEN"
+    );
     // Replays do not double-count.
     let once = json!({"i": {"taskId": a, "date": "2026-11-05", "hours": 8, "idempotencyKey": "tl-nov5"}});
     let first = app.ok(&artist, LOG, once.clone()).await["logTime"]["id"].clone();
     assert_eq!(app.ok(&artist, LOG, once).await["logTime"]["id"], first);
-    let events = app.outbox_keys().await.into_iter().filter(|k| k == "production.timelog.created").count();
+    let events = app
+        .outbox_keys()
+        .await
+        .into_iter()
+        .filter(|k| k == "production.timelog.created")
+        .count();
     assert_eq!(events, 7, "7.5 h, three 5 h, 1.5 h, 24 h and one replayed 8 h");
 }

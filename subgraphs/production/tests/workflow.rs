@@ -22,7 +22,14 @@ async fn every_default_transition_per_role() {
         for who in ["sup@northwind.test", "admin@northwind.test"] {
             arrange_task(&app, t, from, Some(artist)).await;
             let avail = app.ok(&app.token(who), AVAILABLE, json!({"t": t})).await;
-            assert!(avail["task"]["availableTransitions"].as_array().unwrap().iter().any(|x| x["to"] == *to && x["label"] == *label), "{who} {from}->{to}");
+            assert!(
+                avail["task"]["availableTransitions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|x| x["to"] == *to && x["label"] == *label),
+                "{who} {from}->{to}"
+            );
             let moved = app.ok(&app.token(who), MOVE, json!({"t": t, "to": to})).await;
             assert_eq!(moved["transitionTask"]["status"], *to, "{who} {from}->{to}");
             assert!(roles.contains(&"SUPERVISOR"));
@@ -37,25 +44,56 @@ async fn every_default_transition_per_role() {
         }
         // Not the assignee: never.
         arrange_task(&app, t, from, Some(employee_id("northwind", "staff-0"))).await;
-        assert_eq!(code(&app.gql(&app.token("artist@northwind.test"), MOVE, json!({"t": t, "to": to})).await), "TRANSITION_NOT_ALLOWED");
+        assert_eq!(
+            code(&app.gql(&app.token("artist@northwind.test"), MOVE, json!({"t": t, "to": to})).await),
+            "TRANSITION_NOT_ALLOWED"
+        );
         // Other roles: never.
         for who in ["wrangler@northwind.test", "hr@northwind.test"] {
-            assert_eq!(code(&app.gql(&app.token(who), MOVE, json!({"t": t, "to": to})).await), "TRANSITION_NOT_ALLOWED", "{who} {from}->{to}");
+            assert_eq!(
+                code(&app.gql(&app.token(who), MOVE, json!({"t": t, "to": to})).await),
+                "TRANSITION_NOT_ALLOWED",
+                "{who} {from}->{to}"
+            );
         }
     }
     // A transition the table does not have.
     arrange_task(&app, t, "WAITING", Some(artist)).await;
-    assert_eq!(code(&app.gql(&app.token("sup@northwind.test"), MOVE, json!({"t": t, "to": "APPROVED"})).await), "TRANSITION_NOT_ALLOWED");
+    assert_eq!(
+        code(
+            &app.gql(&app.token("sup@northwind.test"), MOVE, json!({"t": t, "to": "APPROVED"}))
+                .await
+        ),
+        "TRANSITION_NOT_ALLOWED"
+    );
     // availableTransitions for the assignee of a READY task: exactly "Start".
     arrange_task(&app, t, "READY", Some(artist)).await;
     let avail = app.ok(&app.token("artist@northwind.test"), AVAILABLE, json!({"t": t})).await;
-    assert_eq!(avail["task"]["availableTransitions"], json!([{"to": "IN_PROGRESS", "label": "Start"}]));
+    assert_eq!(
+        avail["task"]["availableTransitions"],
+        json!([{"to": "IN_PROGRESS", "label": "Start"}])
+    );
     // A read-only token may do nothing.
     let ro = app.token_with_scopes("sup@northwind.test", &["production:read"]);
-    assert_eq!(app.ok(&ro, AVAILABLE, json!({"t": t})).await["task"]["availableTransitions"], json!([]));
+    assert_eq!(
+        app.ok(&ro, AVAILABLE, json!({"t": t})).await["task"]["availableTransitions"],
+        json!([])
+    );
     // Comments become notes.
-    let notes = app.ok(&app.token("sup@northwind.test"), "query($t: ID!) { task(id: $t) { notes { body kind } } }", json!({"t": t})).await;
-    assert!(notes["task"]["notes"].as_array().unwrap().iter().any(|n| n["body"] == "moving on" && n["kind"] == "COMMENT"));
+    let notes = app
+        .ok(
+            &app.token("sup@northwind.test"),
+            "query($t: ID!) { task(id: $t) { notes { body kind } } }",
+            json!({"t": t}),
+        )
+        .await;
+    assert!(
+        notes["task"]["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["body"] == "moving on" && n["kind"] == "COMMENT")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -63,7 +101,15 @@ async fn approving_upstream_releases_downstream_in_the_same_transaction() {
     let app = common::spawn().await;
     let sup = app.token("sup@northwind.test");
     let ids = chain(&app, "DEP_SH010", &["Layout", "Animation", "Lighting"]).await;
-    let status = async |id: &str| app.ok(&sup, "query($t: ID!) { task(id: $t) { status dependsOn { id } } }", json!({"t": id})).await["task"].clone();
+    let status = async |id: &str| {
+        app.ok(
+            &sup,
+            "query($t: ID!) { task(id: $t) { status dependsOn { id } } }",
+            json!({"t": id}),
+        )
+        .await["task"]
+            .clone()
+    };
     assert_eq!(status(&ids[0]).await["status"], "READY");
     assert_eq!(status(&ids[1]).await["status"], "WAITING");
     assert_eq!(status(&ids[1]).await["dependsOn"], json!([{"id": ids[0]}]));
@@ -71,25 +117,52 @@ async fn approving_upstream_releases_downstream_in_the_same_transaction() {
 
     // Publish on the first and approve the version: the second becomes READY, the third waits.
     let v = app
-        .ok(&sup, "mutation($i: PublishVersionInput!) { publishVersion(input: $i) { id number } }", json!({"i": {"taskId": ids[0], "path": "/shows/sky/layout/v001"}}))
+        .ok(
+            &sup,
+            "mutation($i: PublishVersionInput!) { publishVersion(input: $i) { id number } }",
+            json!({"i": {"taskId": ids[0], "path": "/shows/sky/layout/v001"}}),
+        )
         .await["publishVersion"]["id"]
         .clone();
     assert_eq!(status(&ids[0]).await["status"], "PENDING_REVIEW");
     let before = app.outbox_keys().await.len();
-    app.ok(&sup, "mutation($v: ID!) { reviewVersion(versionId: $v, approve: true, comment: \"great\") { status } }", json!({"v": v})).await;
+    app.ok(
+        &sup,
+        "mutation($v: ID!) { reviewVersion(versionId: $v, approve: true, comment: \"great\") { status } }",
+        json!({"v": v}),
+    )
+    .await;
     assert_eq!(status(&ids[0]).await["status"], "APPROVED");
     assert_eq!(status(&ids[1]).await["status"], "READY");
     assert_eq!(status(&ids[2]).await["status"], "WAITING");
     let keys = app.outbox_keys().await;
     let new: Vec<&str> = keys[before..].iter().map(String::as_str).collect();
-    assert_eq!(new, ["production.note.created", "production.version.reviewed", "production.task.status_changed", "production.task.status_changed"]);
+    assert_eq!(
+        new,
+        [
+            "production.note.created",
+            "production.version.reviewed",
+            "production.task.status_changed",
+            "production.task.status_changed"
+        ]
+    );
     // A task depending on an approved task starts READY.
     let ready = app
-        .ok(&sup, "mutation($i: CreateTaskInput!) { createTask(input: $i) { status } }", json!({"i": {"shotId": common::shot("SKY", "SQ010_SH020"), "name": "Extra", "type": "OTHER", "dependsOn": [ids[0]]}}))
+        .ok(
+            &sup,
+            "mutation($i: CreateTaskInput!) { createTask(input: $i) { status } }",
+            json!({"i": {"shotId": common::shot("SKY", "SQ010_SH020"), "name": "Extra", "type": "OTHER", "dependsOn": [ids[0]]}}),
+        )
         .await;
     assert_eq!(ready["createTask"]["status"], "READY");
     // Dependencies must stay inside the project.
     let other = task("RVR", "SQ010_SH010", "Layout");
-    let bad = app.gql(&sup, "mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }", json!({"i": {"shotId": common::shot("SKY", "SQ010_SH020"), "name": "X", "type": "OTHER", "dependsOn": [other]}})).await;
+    let bad = app
+        .gql(
+            &sup,
+            "mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }",
+            json!({"i": {"shotId": common::shot("SKY", "SQ010_SH020"), "name": "X", "type": "OTHER", "dependsOn": [other]}}),
+        )
+        .await;
     assert_eq!(code(&bad), "BAD_USER_INPUT");
 }

@@ -22,11 +22,14 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use crate::auth::{JwtVerifier, Principal};
+use crate::batch::{Flush, FlushOnPending};
 use crate::config::HttpConfig;
 use crate::error::{AppError, ErrorCode};
 
-/// Adds per-request data (DataLoaders bound to the principal, …) to a request.
-pub type RequestEnricher = Arc<dyn Fn(async_graphql::Request, &Principal) -> async_graphql::Request + Send + Sync>;
+/// Adds per-request data (loaders bound to the principal, …) to a request, and returns what to
+/// flush each time execution waits (see [`crate::batch`]).
+pub type RequestEnricher =
+    Arc<dyn Fn(async_graphql::Request, &Principal) -> (async_graphql::Request, Option<Arc<dyn Flush>>) + Send + Sync>;
 
 /// Everything the endpoint needs.
 pub struct GraphqlEndpoint<Q, M, S> {
@@ -219,8 +222,8 @@ where
             ));
         }
     }
-    let request = (ep.enrich)(request.data(principal.clone()), &principal);
-    let mut response = ep.schema.execute(request).await;
+    let (request, flush) = (ep.enrich)(request.data(principal.clone()), &principal);
+    let mut response = FlushOnPending::new(ep.schema.execute(request), flush).await;
     let request_error = response.data == async_graphql::Value::Null && response.errors.iter().any(|e| e.path.is_empty());
     for err in &mut response.errors {
         let ext = err.extensions.get_or_insert_with(Default::default);

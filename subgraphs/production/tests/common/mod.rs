@@ -29,7 +29,12 @@ pub async fn spawn_with(connections: usize) -> TestServer {
             Ok(())
         },
         |db, verifier| {
-            production::router(production::AppState { db, verifier, http: platform::config::HttpConfig::default(), mode: platform::config::Mode::Development })
+            production::router(production::AppState {
+                db,
+                verifier,
+                http: platform::config::HttpConfig::default(),
+                mode: platform::config::Mode::Development,
+            })
         },
     )
     .await
@@ -61,7 +66,11 @@ pub async fn owner_sql(app: &TestServer, sql: &str) {
 /// Sets a task's status and assignee directly (arrangement only).
 pub async fn arrange_task(app: &TestServer, task: Uuid, status: &str, assignee: Option<Uuid>) {
     let assignee = assignee.map_or("NULL".to_owned(), |a| format!("'{a}'"));
-    owner_sql(app, &format!("UPDATE tasks SET status = '{status}', assignee_id = {assignee} WHERE id = '{task}'")).await;
+    owner_sql(
+        app,
+        &format!("UPDATE tasks SET status = '{status}', assignee_id = {assignee} WHERE id = '{task}'"),
+    )
+    .await;
 }
 
 /// A fresh shot with a chain of tasks `names` (each depending on the previous), created through
@@ -69,7 +78,11 @@ pub async fn arrange_task(app: &TestServer, task: Uuid, status: &str, assignee: 
 pub async fn chain(app: &TestServer, code: &str, names: &[&str]) -> Vec<String> {
     let sup = app.token("sup@northwind.test");
     let shot = app
-        .ok(&sup, "mutation($i: CreateShotInput!) { createShot(input: $i) { id } }", json!({"i": {"projectId": project("SKY"), "code": code, "frameStart": 1001, "frameEnd": 1100}}))
+        .ok(
+            &sup,
+            "mutation($i: CreateShotInput!) { createShot(input: $i) { id } }",
+            json!({"i": {"projectId": project("SKY"), "code": code, "frameStart": 1001, "frameEnd": 1100}}),
+        )
         .await["createShot"]["id"]
         .clone();
     let mut ids: Vec<String> = Vec::new();
