@@ -4,16 +4,22 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/studiograph/target
 PG_SUPERUSER_URL ?= postgres://postgres@127.0.0.1:5432
 HR_DATABASE_URL ?= postgres://studiograph_hr_app@127.0.0.1:5432/studiograph_hr
 HR_MIGRATION_DATABASE_URL ?= $(PG_SUPERUSER_URL)/studiograph_hr
+PRODUCTION_DATABASE_URL ?= postgres://studiograph_production_app@127.0.0.1:5432/studiograph_production
+PRODUCTION_MIGRATION_DATABASE_URL ?= $(PG_SUPERUSER_URL)/studiograph_production
+export HR_DATABASE_URL HR_MIGRATION_DATABASE_URL PRODUCTION_DATABASE_URL PRODUCTION_MIGRATION_DATABASE_URL
+BIN := $(CARGO_TARGET_DIR)/debug
+DATABASES := studiograph_hr studiograph_production
 NEXTEST := $(shell cargo nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: dev test lint fmt build services databases migrate seed schema bench-entities clean-test-dbs
+.PHONY: dev test lint fmt build services databases migrate seed schema bench-entities bench-tasks clean-test-dbs dev-token
 
-## dev: services, databases, migrations, demo data, then the HR subgraph on :4001
+## dev: services, databases, migrations, demo data, then the subgraphs (HR :4001, production :4002)
 dev: services build databases migrate seed
 	@echo "Demo users (password studiograph-dev): admin@northwind.test hr@northwind.test sup@northwind.test"
 	@echo "  artist@northwind.test wrangler@northwind.test lead@vendorx.test"
-	@echo "HR subgraph: http://127.0.0.1:4001/graphql (internal JWT required; token: make dev-token EMAIL=artist@northwind.test)"
-	HR_DATABASE_URL=$(HR_DATABASE_URL) $(CARGO_TARGET_DIR)/debug/hr serve
+	@echo "HR:         http://127.0.0.1:4001/graphql   token: make dev-token EMAIL=artist@northwind.test"
+	@echo "Production: http://127.0.0.1:4002/graphql   token: make dev-token EMAIL=artist@northwind.test SUBGRAPH=production"
+	@trap 'kill 0' INT TERM EXIT; $(BIN)/hr serve & $(BIN)/production serve & wait
 
 ## test: formatting, lints, and every Rust test against the real services
 test: lint
@@ -34,25 +40,35 @@ services:
 	bash scripts/services.sh
 
 databases:
-	@psql "$(PG_SUPERUSER_URL)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='studiograph_hr'" | grep -q 1 \
-	  || psql "$(PG_SUPERUSER_URL)/postgres" -c "CREATE DATABASE studiograph_hr"
+	@for db in $(DATABASES); do \
+	  psql "$(PG_SUPERUSER_URL)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$$db'" | grep -q 1 \
+	    || psql "$(PG_SUPERUSER_URL)/postgres" -c "CREATE DATABASE $$db"; \
+	done
 
 migrate: build
-	HR_MIGRATION_DATABASE_URL=$(HR_MIGRATION_DATABASE_URL) HR_DATABASE_URL=$(HR_DATABASE_URL) $(CARGO_TARGET_DIR)/debug/hr migrate
+	$(BIN)/hr migrate
+	$(BIN)/production migrate
 
 seed: build
-	HR_DATABASE_URL=$(HR_DATABASE_URL) $(CARGO_TARGET_DIR)/debug/hr seed
+	$(BIN)/hr seed
+	$(BIN)/production seed
 
+SUBGRAPH ?= hr
 dev-token: build
-	@HR_DATABASE_URL=$(HR_DATABASE_URL) $(CARGO_TARGET_DIR)/debug/hr dev-token $(EMAIL)
+	@$(BIN)/$(SUBGRAPH) dev-token $(EMAIL)
 
-## schema: rewrite schema/hr.graphql from the code (the drift test fails when it is stale)
+## schema: rewrite schema/<subgraph>.graphql from the code (the drift tests fail when stale)
 schema:
 	UPDATE_SCHEMA=1 cargo test -p hr --test schema_drift
+	UPDATE_SCHEMA=1 cargo test -p production --test schema_drift
 
 ## bench-entities: requests/s of _entities for 100 employees at concurrency 32 (release build)
 bench-entities:
 	bash scripts/bench-entities.sh
+
+## bench-tasks: requests/s, p99 and SQL statements of "tasks of a project with their shots, first 100"
+bench-tasks:
+	bash scripts/bench-tasks.sh
 
 ## clean-test-dbs: drop databases left by interrupted test runs
 clean-test-dbs:
