@@ -162,3 +162,20 @@ async fn protocol_rules() {
     let v: Value = app.ok(&token, "{ me { tenant { slug kind } } }", json!({})).await;
     assert_eq!(v["me"]["tenant"]["slug"], "northwind");
 }
+
+#[tokio::test]
+async fn health_readiness_and_metrics_need_no_token() {
+    let app = common::spawn().await;
+    assert_eq!(app.raw("GET", "/healthz", &[], "").await.0, 200);
+    assert_eq!(app.raw("GET", "/readyz", &[], "").await, (200, "ready".to_owned()));
+    let before = app.db.statements().get();
+    let (status, text) = app.raw("GET", "/metrics", &[], "").await;
+    assert_eq!(status, 200);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("studiograph_db_statements_total "))
+        .expect("statements metric");
+    let value: u64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(value >= before, "{line}");
+    assert!(text.contains("studiograph_db_pool_connections "));
+}

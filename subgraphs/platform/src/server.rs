@@ -8,12 +8,31 @@ use tokio::net::TcpListener;
 
 use crate::db::Db;
 
-/// `GET /healthz` (process alive) and `GET /readyz` (database reachable).
+/// `GET /healthz` (process alive), `GET /readyz` (database reachable), `GET /metrics`
+/// (Prometheus text: SQL statements, pool size and idle connections).
 pub fn health_routes(db: Db) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
+        .route("/metrics", get(metrics))
         .with_state(db)
+}
+
+async fn metrics(State(db): State<Db>) -> ([(axum::http::HeaderName, &'static str); 1], String) {
+    let (size, available) = db.pool_status();
+    let body = format!(
+        "# HELP studiograph_db_statements_total SQL statements sent to PostgreSQL.\n\
+         # TYPE studiograph_db_statements_total counter\n\
+         studiograph_db_statements_total {}\n\
+         # HELP studiograph_db_pool_connections Open pooled connections.\n\
+         # TYPE studiograph_db_pool_connections gauge\n\
+         studiograph_db_pool_connections {size}\n\
+         # HELP studiograph_db_pool_idle Idle pooled connections.\n\
+         # TYPE studiograph_db_pool_idle gauge\n\
+         studiograph_db_pool_idle {available}\n",
+        db.statements().get()
+    );
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }
 
 async fn ready(State(db): State<Db>) -> (StatusCode, &'static str) {
