@@ -238,6 +238,17 @@ fn code_ok(code: &str, max: usize) -> Result<String, AppError> {
     Ok(c.to_owned())
 }
 
+/// Input of `updateProject`; omitted fields are unchanged.
+#[derive(InputObject)]
+pub struct UpdateProjectInput {
+    /// Title.
+    pub name: Option<String>,
+    /// Status.
+    pub status: Option<ProjectStatus>,
+    /// Auto-render setting.
+    pub auto_render: Option<bool>,
+}
+
 /// Hierarchy mutations (SUPERVISOR / ADMIN).
 #[derive(Default)]
 pub struct HierarchyMutation;
@@ -264,6 +275,58 @@ impl HierarchyMutation {
                     let row = insert_project(c, &p, Uuid::new_v4(), &code, &name, input.auto_render).await?;
                     idem.finish(c, row.id).await?;
                     Ok(row)
+                }
+                .scope_boxed()
+            })
+            .await?;
+        Ok(Project(row))
+    }
+
+    /// Changes a project's name, status or settings.
+    #[graphql(guard = "RoleGuard(MANAGERS).and(ScopeGuard(\"production:write\"))")]
+    async fn update_project(&self, ctx: &Context<'_>, id: ID, input: UpdateProjectInput) -> Result<Project, AppError> {
+        let p = principal(ctx)?.clone();
+        let id = parse_id(&id)?;
+        if input.name.as_deref().is_some_and(|n| n.trim().is_empty() || n.len() > 200) {
+            return Err(AppError::bad_input("name must be 1 to 200 characters"));
+        }
+        let row = db(ctx)
+            .tx(p.tenant_id, |c| {
+                async move {
+                    let before: ProjectRow = projects::table
+                        .find(id)
+                        .for_update()
+                        .select(ProjectRow::as_select())
+                        .first(c)
+                        .await
+                        .optional()?
+                        .ok_or_else(|| AppError::not_found("project"))?;
+                    let after: ProjectRow = diesel::update(projects::table.find(id))
+                        .set((
+                            projects::name.eq(input.name.as_deref().map_or(before.name.clone(), |n| n.trim().to_owned())),
+                            projects::status.eq(input.status.map_or(before.status.clone(), |s| s.as_str().to_owned())),
+                            projects::auto_render.eq(input.auto_render.unwrap_or(before.auto_render)),
+                            projects::updated_at.eq(diesel::dsl::now),
+                        ))
+                        .returning(ProjectRow::as_returning())
+                        .get_result(c)
+                        .await?;
+                    let payload = json!({"projectId": id, "name": after.name, "status": after.status, "autoRender": after.auto_render});
+                    journal::record(
+                        c,
+                        SUBGRAPH,
+                        &p,
+                        Change {
+                            aggregate: "project",
+                            aggregate_id: id,
+                            event: "updated",
+                            before: Some(json!(before)),
+                            after: Some(json!(after)),
+                            payload,
+                        },
+                    )
+                    .await?;
+                    Ok(after)
                 }
                 .scope_boxed()
             })

@@ -93,6 +93,8 @@ pub struct Loaders {
     pub dependencies: BatchLoader<ByParent<DependenciesByTask>>,
     /// Tasks by assignee and status filter.
     pub tasks_by_assignee: BatchLoader<TasksByAssignee>,
+    /// Assignment history by task.
+    pub assignments: BatchLoader<ByParent<AssignmentsByTask>>,
 }
 
 impl Loaders {
@@ -110,6 +112,7 @@ impl Loaders {
             notes_by_task: ByParent::loader(db.clone(), tenant),
             workflow: ByParent::loader(db.clone(), tenant),
             dependencies: ByParent::loader(db.clone(), tenant),
+            assignments: ByParent::loader(db.clone(), tenant),
             tasks_by_assignee: BatchLoader::new(TasksByAssignee { db, tenant }),
         })
     }
@@ -136,5 +139,6 @@ impl Flush for Loaders {
         self.workflow.flush();
         self.dependencies.flush();
         self.tasks_by_assignee.flush();
+        self.assignments.flush();
     }
 }

@@ -11,7 +11,7 @@ use platform::{AppError, Conn};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::schema::{assets, notes, projects, shots, task_dependencies, tasks, versions, workflow_transitions};
+use crate::schema::{assets, notes, projects, shots, task_assignments, task_dependencies, tasks, versions, workflow_transitions};
 
 macro_rules! text_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
@@ -408,5 +408,35 @@ impl Group for DependenciesByTask {
             .into_iter()
             .map(|(task_id, depends_on_id)| Dependency { task_id, depends_on_id })
             .collect())
+    }
+}
+
+#[derive(Queryable, Selectable, Clone, Debug, Serialize)]
+#[diesel(table_name = task_assignments, check_for_backend(diesel::pg::Pg))]
+pub struct AssignmentRow {
+    pub id: Uuid,
+    pub task_id: Uuid,
+    pub employee_id: Option<Uuid>,
+    pub previous_employee_id: Option<Uuid>,
+    pub assigned_by: Option<Uuid>,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Assignment history of a task, oldest first.
+pub struct AssignmentsByTask;
+
+impl Group for AssignmentsByTask {
+    type Row = AssignmentRow;
+    fn parent(row: &AssignmentRow) -> Uuid {
+        row.task_id
+    }
+    async fn fetch(c: &mut Conn, parents: Vec<Uuid>) -> Result<Vec<AssignmentRow>, AppError> {
+        Ok(task_assignments::table
+            .filter(task_assignments::task_id.eq_any(parents))
+            .order((task_assignments::created_at, task_assignments::id))
+            .select(AssignmentRow::as_select())
+            .load(c)
+            .await?)
     }
 }

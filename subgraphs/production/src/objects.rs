@@ -250,6 +250,17 @@ impl Task {
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>, AppError> {
         Ok(Loaders::of(ctx)?.projects.load_one(self.0.project_id).await?.map(Project))
     }
+    /// Who was assigned when, and by whom (oldest first).
+    async fn assignments(&self, ctx: &Context<'_>) -> Result<Vec<TaskAssignment>, AppError> {
+        Ok(Loaders::of(ctx)?
+            .assignments
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(TaskAssignment)
+            .collect())
+    }
     /// Upstream tasks this one waits for.
     async fn depends_on(&self, ctx: &Context<'_>) -> Result<Vec<Task>, AppError> {
         let loaders = Loaders::of(ctx)?;
@@ -326,6 +337,34 @@ impl Note {
     async fn version(&self, ctx: &Context<'_>) -> Result<Option<Version>, AppError> {
         let Some(id) = self.0.version_id else { return Ok(None) };
         Ok(Loaders::of(ctx)?.versions.load_one(id).await?.map(Version))
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// One change of a task's assignee.
+pub struct TaskAssignment(pub AssignmentRow);
+
+#[Object]
+impl TaskAssignment {
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    /// The new assignee (null: unassigned).
+    async fn employee(&self) -> Option<EmployeeRef> {
+        self.0.employee_id.map(EmployeeRef)
+    }
+    /// The assignee before.
+    async fn previous_employee(&self) -> Option<EmployeeRef> {
+        self.0.previous_employee_id.map(EmployeeRef)
+    }
+    /// The user who made the change (null: the system).
+    async fn assigned_by_user_id(&self) -> Option<ID> {
+        self.0.assigned_by.filter(|u| !u.is_nil()).map(to_id)
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

@@ -117,3 +117,33 @@ async fn vendor_sees_nothing_of_the_studio() {
         2
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_table_forces_row_level_security_for_a_role_that_owns_nothing() {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Flag {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        flag: bool,
+    }
+    let app = common::spawn().await;
+    let mut owner = app.database.owner_connection().await.unwrap();
+    for (sql, what) in [
+        (
+            "SELECT NOT (rolbypassrls OR rolsuper) AS flag FROM pg_roles WHERE rolname = 'studiograph_production_app'",
+            "no BYPASSRLS",
+        ),
+        (
+            "SELECT count(*) = 0 AS flag FROM pg_tables WHERE schemaname = 'public' AND tableowner = 'studiograph_production_app'",
+            "owns no table",
+        ),
+        (
+            "SELECT bool_and(c.relrowsecurity AND c.relforcerowsecurity) AS flag FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> '__diesel_schema_migrations'",
+            "FORCE ROW LEVEL SECURITY everywhere",
+        ),
+    ] {
+        let f: Flag = diesel::sql_query(sql).get_result(&mut owner).await.unwrap();
+        assert!(f.flag, "{what}");
+    }
+}
