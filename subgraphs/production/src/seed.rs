@@ -242,10 +242,14 @@ async fn seed_projects(c: &mut Conn, slug: &str, tid: Uuid) -> Result<SeedReport
             }
         }
         report.tasks += task_rows.len();
+        // Increasing creation times keep each shot's tasks in pipeline order.
+        let base = Utc::now() - chrono::Duration::days(30);
         let values: Vec<_> = task_rows
             .iter()
-            .map(|(id, pid, shot, asset, name, t, status, assignee, due, estimate)| {
+            .enumerate()
+            .map(|(n, (id, pid, shot, asset, name, t, status, assignee, due, estimate))| {
                 (
+                    tasks::created_at.eq(base + chrono::Duration::milliseconds(n as i64)),
                     tasks::id.eq(*id),
                     tasks::tenant_id.eq(tid),
                     tasks::project_id.eq(*pid),
