@@ -100,7 +100,11 @@ async fn statements_per_page_do_not_grow_with_page_size() {
     // Every page below holds shot tasks and (this one, made the oldest) an asset task, so each
     // page needs the same loaders.
     let asset_task = common::task("SKY", "CHR_hero", "Modeling");
-    common::owner_sql(&app, &format!("UPDATE tasks SET created_at = created_at - interval '1 year' WHERE id = '{asset_task}'")).await;
+    common::owner_sql(
+        &app,
+        &format!("UPDATE tasks SET created_at = created_at - interval '1 year' WHERE id = '{asset_task}'"),
+    )
+    .await;
     let token = app.token("sup@northwind.test");
     let q = "query($p: ID!, $n: Int) { tasks(filter: {projectId: $p}, first: $n) { edges { node { id name status assignee { id } shot { code frameStart frameEnd project { code } } asset { code } versions { number } availableTransitions { to } dependsOn { id status } } } } }";
     let mut costs = Vec::new();
