@@ -1,7 +1,7 @@
 //! Employees and departments: the `Employee` entity, the directory connection, and the HR
 //! mutations that create, change and offboard people (with employment history).
 
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -11,7 +11,7 @@ use platform::auth::{RoleGuard, ScopeGuard, SelfOrRoleGuard, principal};
 use platform::idempotency::Idempotent;
 use platform::journal::{self, Change};
 use platform::money::{Money, MoneyInput};
-use platform::pagination::{decode_cursor, encode_cursor, page_size};
+use platform::pagination::{decode_cursor, encode_cursor, page, page_size};
 use platform::scalars::{Date, parse_id, to_id};
 use platform::{AppError, Conn, Db, Principal, ScopedFutureExt};
 use serde::Serialize;
@@ -374,7 +374,7 @@ impl EmployeeQuery {
         let parsed = ParsedFilter::parse(filter)?;
         let cursor: Option<(String, String, Uuid)> = after.as_deref().map(decode_cursor).transpose()?;
         let f = parsed.clone();
-        let mut rows: Vec<EmployeeRow> = ctx
+        let rows: Vec<EmployeeRow> = ctx
             .data_unchecked::<Db>()
             .tx(p.tenant_id, |c| {
                 async move {
@@ -401,14 +401,14 @@ impl EmployeeQuery {
                 .scope_boxed()
             })
             .await?;
-        let has_next = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
-        let mut conn = Connection::with_additional_fields(after.is_some(), has_next, EmployeeConnectionFields { filter: parsed });
-        conn.edges.extend(
-            rows.into_iter()
-                .map(|r| Edge::new(encode_cursor(&(&r.last_name, &r.first_name, r.id)), Employee(r))),
-        );
-        Ok(conn)
+        Ok(page(
+            rows,
+            limit,
+            after.is_some(),
+            EmployeeConnectionFields { filter: parsed },
+            |r| encode_cursor(&(&r.last_name, &r.first_name, r.id)),
+            Employee,
+        ))
     }
 
     /// One employee, or null when there is none (in this tenant).

@@ -2,7 +2,7 @@
 //! state machine: PENDING -> APPROVED | REJECTED, PENDING | APPROVED -> CANCELLED. The approver
 //! is the employee's manager or HR, never the requester or the employee.
 
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
 use diesel::prelude::*;
@@ -10,7 +10,7 @@ use diesel_async::RunQueryDsl;
 use platform::auth::{RoleGuard, ScopeGuard, principal};
 use platform::idempotency::Idempotent;
 use platform::journal::{self, Change};
-use platform::pagination::{decode_cursor, encode_cursor, page_size};
+use platform::pagination::{decode_cursor, encode_cursor, page, page_size};
 use platform::scalars::{Date, parse_id, to_id};
 use platform::{AppError, Conn, Db, ErrorCode, Principal, ScopedFutureExt};
 use serde::Serialize;
@@ -410,7 +410,7 @@ impl LeaveQuery {
         let parsed = LeaveScope::parse(&p, filter)?;
         let cursor: Option<(NaiveDate, Uuid)> = after.as_deref().map(decode_cursor).transpose()?;
         let scope = parsed.clone();
-        let mut rows: Vec<LeaveRow> = ctx
+        let rows: Vec<LeaveRow> = ctx
             .data_unchecked::<Db>()
             .tx(p.tenant_id, |c| {
                 async move {
@@ -431,14 +431,14 @@ impl LeaveQuery {
                 .scope_boxed()
             })
             .await?;
-        let has_next = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
-        let mut conn = Connection::with_additional_fields(after.is_some(), has_next, LeaveRequestConnectionFields { scope: parsed });
-        conn.edges.extend(
-            rows.into_iter()
-                .map(|r| Edge::new(encode_cursor(&(r.start_date, r.id)), LeaveRequest(r))),
-        );
-        Ok(conn)
+        Ok(page(
+            rows,
+            limit,
+            after.is_some(),
+            LeaveRequestConnectionFields { scope: parsed },
+            |r| encode_cursor(&(r.start_date, r.id)),
+            LeaveRequest,
+        ))
     }
 
     /// One leave request (subject to the same visibility as the list).

@@ -34,6 +34,28 @@ pub fn decode_cursor<T: DeserializeOwned>(cursor: &str) -> Result<T, AppError> {
         .ok_or_else(|| AppError::bad_input("after is not a valid cursor"))
 }
 
+/// Builds a connection from rows fetched with `LIMIT limit + 1`: the extra row only says that
+/// another page exists.
+pub fn page<R, N, F>(
+    mut rows: Vec<R>,
+    limit: i64,
+    after_given: bool,
+    fields: F,
+    cursor: impl Fn(&R) -> String,
+    node: impl Fn(R) -> N,
+) -> async_graphql::connection::Connection<String, N, F>
+where
+    N: async_graphql::OutputType,
+    F: async_graphql::ObjectType,
+{
+    let has_next = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    let mut conn = async_graphql::connection::Connection::with_additional_fields(after_given, has_next, fields);
+    conn.edges
+        .extend(rows.into_iter().map(|r| async_graphql::connection::Edge::new(cursor(&r), node(r))));
+    conn
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,13 +1,13 @@
 //! Projects, shots and assets: queries, connections, entities and creation.
 
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use platform::auth::{RoleGuard, ScopeGuard, principal};
 use platform::idempotency::Idempotent;
 use platform::journal::{self, Change};
-use platform::pagination::{decode_cursor, encode_cursor, page_size};
+use platform::pagination::{decode_cursor, encode_cursor, page, page_size};
 use platform::scalars::parse_id;
 use platform::{AppError, Db, ScopedFutureExt};
 use serde::Serialize;
@@ -42,7 +42,7 @@ pub async fn shot_connection(
     let p = principal(ctx)?;
     let limit = page_size(first)?;
     let cursor: Option<(String, Uuid)> = after.as_deref().map(decode_cursor).transpose()?;
-    let mut rows: Vec<ShotRow> = db(ctx)
+    let rows: Vec<ShotRow> = db(ctx)
         .tx(p.tenant_id, |c| {
             async move {
                 let mut q = shots::table.filter(shots::project_id.eq(project)).into_boxed();
@@ -58,12 +58,14 @@ pub async fn shot_connection(
             .scope_boxed()
         })
         .await?;
-    let has_next = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let mut conn = Connection::with_additional_fields(after.is_some(), has_next, Total(CountScope::Shots(project)));
-    conn.edges
-        .extend(rows.into_iter().map(|r| Edge::new(encode_cursor(&(&r.code, r.id)), Shot(r))));
-    Ok(conn)
+    Ok(page(
+        rows,
+        limit,
+        after.is_some(),
+        Total(CountScope::Shots(project)),
+        |r| encode_cursor(&(&r.code, r.id)),
+        Shot,
+    ))
 }
 
 /// A page of a project's assets.
@@ -76,7 +78,7 @@ pub async fn asset_connection(
     let p = principal(ctx)?;
     let limit = page_size(first)?;
     let cursor: Option<(String, Uuid)> = after.as_deref().map(decode_cursor).transpose()?;
-    let mut rows: Vec<AssetRow> = db(ctx)
+    let rows: Vec<AssetRow> = db(ctx)
         .tx(p.tenant_id, |c| {
             async move {
                 let mut q = assets::table.filter(assets::project_id.eq(project)).into_boxed();
@@ -92,12 +94,14 @@ pub async fn asset_connection(
             .scope_boxed()
         })
         .await?;
-    let has_next = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let mut conn = Connection::with_additional_fields(after.is_some(), has_next, Total(CountScope::Assets(project)));
-    conn.edges
-        .extend(rows.into_iter().map(|r| Edge::new(encode_cursor(&(&r.code, r.id)), Asset(r))));
-    Ok(conn)
+    Ok(page(
+        rows,
+        limit,
+        after.is_some(),
+        Total(CountScope::Assets(project)),
+        |r| encode_cursor(&(&r.code, r.id)),
+        Asset,
+    ))
 }
 
 /// Hierarchy queries.
@@ -112,7 +116,7 @@ impl HierarchyQuery {
         let p = principal(ctx)?;
         let limit = page_size(first)?;
         let cursor: Option<(String, Uuid)> = after.as_deref().map(decode_cursor).transpose()?;
-        let mut rows: Vec<ProjectRow> = db(ctx)
+        let rows: Vec<ProjectRow> = db(ctx)
             .tx(p.tenant_id, |c| {
                 async move {
                     let mut q = projects::table.into_boxed();
@@ -128,12 +132,14 @@ impl HierarchyQuery {
                 .scope_boxed()
             })
             .await?;
-        let has_next = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
-        let mut conn = Connection::with_additional_fields(after.is_some(), has_next, Total(CountScope::Projects));
-        conn.edges
-            .extend(rows.into_iter().map(|r| Edge::new(encode_cursor(&(&r.code, r.id)), Project(r))));
-        Ok(conn)
+        Ok(page(
+            rows,
+            limit,
+            after.is_some(),
+            Total(CountScope::Projects),
+            |r| encode_cursor(&(&r.code, r.id)),
+            Project,
+        ))
     }
 
     /// One project, or null.

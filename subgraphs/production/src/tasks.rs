@@ -2,7 +2,7 @@
 //! workflow-enforced transitions, notes, and the release of downstream tasks when their upstream
 //! work is approved (in the same transaction).
 
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -10,7 +10,7 @@ use diesel_async::RunQueryDsl;
 use platform::auth::{RoleGuard, ScopeGuard, principal};
 use platform::idempotency::Idempotent;
 use platform::journal::{self, Change};
-use platform::pagination::{decode_cursor, encode_cursor, page_size};
+use platform::pagination::{decode_cursor, encode_cursor, page, page_size};
 use platform::scalars::{Date, parse_id};
 use platform::{AppError, Conn, Db, ErrorCode, Principal, ScopedFutureExt};
 use serde::Serialize;
@@ -95,7 +95,7 @@ pub async fn task_connection(
     let limit = page_size(first)?;
     let cursor: Option<(DateTime<Utc>, Uuid)> = after.as_deref().map(decode_cursor).transpose()?;
     let s = scope.clone();
-    let mut rows: Vec<TaskRow> = ctx
+    let rows: Vec<TaskRow> = ctx
         .data_unchecked::<Db>()
         .tx(p.tenant_id, |c| {
             async move {
@@ -112,12 +112,14 @@ pub async fn task_connection(
             .scope_boxed()
         })
         .await?;
-    let has_next = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let mut conn = Connection::with_additional_fields(after.is_some(), has_next, Total(CountScope::Tasks(scope)));
-    conn.edges
-        .extend(rows.into_iter().map(|r| Edge::new(encode_cursor(&(r.created_at, r.id)), Task(r))));
-    Ok(conn)
+    Ok(page(
+        rows,
+        limit,
+        after.is_some(),
+        Total(CountScope::Tasks(scope)),
+        |r| encode_cursor(&(r.created_at, r.id)),
+        Task,
+    ))
 }
 
 /// Task queries.
