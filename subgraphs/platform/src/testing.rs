@@ -139,6 +139,16 @@ impl TestDatabase {
         })
     }
 
+    /// This database's URL for another login role (e.g. a scheduler role with BYPASSRLS).
+    pub fn url_for_role(&self, role: &str) -> String {
+        let host = self
+            .server_url
+            .split_once('@')
+            .map(|(_, h)| h.to_owned())
+            .unwrap_or_else(|| "127.0.0.1:5432".to_owned());
+        format!("postgres://{role}@{host}/{}", self.name)
+    }
+
     /// A superuser connection to this database (for assertions that must see every tenant).
     pub async fn owner_connection(&self) -> anyhow::Result<AsyncPgConnection> {
         Ok(AsyncPgConnection::establish(&self.owner_url).await?)
@@ -210,17 +220,17 @@ impl TestServer {
         router: R,
     ) -> anyhow::Result<Self>
     where
-        S: AsyncFnOnce(&crate::Db) -> anyhow::Result<()>,
-        R: FnOnce(crate::Db, std::sync::Arc<crate::auth::JwtVerifier>) -> axum::Router,
+        S: AsyncFnOnce(&crate::Db, &TestDatabase) -> anyhow::Result<()>,
+        R: FnOnce(crate::Db, std::sync::Arc<crate::auth::JwtVerifier>, &TestDatabase) -> axum::Router,
     {
         let database = TestDatabase::create(spec).await?;
         let mut cfg = crate::config::DatabaseConfig::for_url(&database.app_url, audience);
         cfg.max_connections = max_connections;
         let db = crate::Db::connect(&cfg)?;
-        seed(&db).await?;
+        seed(&db, &database).await?;
         let keys = crate::auth::KeyPair::generate();
         let verifier = std::sync::Arc::new(keys.verifier(crate::auth::DEFAULT_ISSUER, audience));
-        let app = router(db.clone(), verifier);
+        let app = router(db.clone(), verifier, &database);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         tokio::spawn(async move {

@@ -26,11 +26,11 @@ pub async fn spawn() -> TestServer {
         &spec(),
         hr::SUBGRAPH,
         8,
-        async |db: &platform::Db| {
+        async |db: &platform::Db, _: &platform::testing::TestDatabase| {
             hr::seed::run(db).await?;
             Ok(())
         },
-        |db, verifier| {
+        |db, verifier, _| {
             hr::router(hr::AppState {
                 db,
                 verifier,

@@ -24,11 +24,11 @@ pub async fn spawn_with(connections: usize) -> TestServer {
         &spec(),
         production::SUBGRAPH,
         connections,
-        async |db: &platform::Db| {
+        async |db: &platform::Db, _: &platform::testing::TestDatabase| {
             production::seed::run(db).await?;
             Ok(())
         },
-        |db, verifier| {
+        |db, verifier, _| {
             production::router(production::AppState {
                 db,
                 verifier,
