@@ -1,0 +1,172 @@
+//! Real render-agent processes against the real render service: a 1..1000 job rendered by four
+//! agents writes every frame exactly once; an agent killed with SIGKILL mid-task loses its chunk
+//! to another agent after the heartbeat timeout and the job still completes; SIGTERM returns the
+//! running chunk to the queue.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use common::*;
+use platform::testing::TestServer;
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("studiograph-{name}-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn agent(app: &TestServer, host: &str, token: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_render-agent"))
+        .args([
+            "--url",
+            &format!("http://{}", app.addr),
+            "--token",
+            token,
+            "--pool",
+            "cpu",
+            "--cores",
+            "4",
+            "--hostname",
+            host,
+            "--heartbeat-secs",
+            "1",
+            "--poll-ms",
+            "50",
+        ])
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap()
+}
+
+async fn job(app: &TestServer, token: &str, id: &Value) -> Value {
+    app.ok(token, "query($id: ID!) { renderJob(id: $id) { status progress { done total } tasks { status attempts attemptHistory { outcome workerId } } } }", json!({"id": id})).await["renderJob"].clone()
+}
+
+async fn wait_for(app: &TestServer, token: &str, id: &Value, limit: Duration, done: impl Fn(&Value) -> bool) -> Value {
+    let start = Instant::now();
+    loop {
+        let j = job(app, token, id).await;
+        if done(&j) {
+            return j;
+        }
+        assert!(start.elapsed() < limit, "timed out; job is {j}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_agents_render_every_frame_exactly_once() {
+    let app = common::spawn().await;
+    let sup = app.token("sup@northwind.test");
+    let out = scratch("frames");
+    let command = format!("echo {{frame}} >> {}/f_{{frame}}.txt", out.display());
+    let j = submit(
+        &app,
+        &sup,
+        json!({"name": "e2e", "frameStart": 1, "frameEnd": 1000, "chunkSize": 10, "command": command}),
+    )
+    .await;
+    let token = agent_token(&app, "northwind");
+    let agents: Vec<Child> = (0..4).map(|i| agent(&app, &format!("e2e-{i}"), &token)).collect();
+    let done = wait_for(&app, &sup, &j["id"], Duration::from_secs(240), |j| {
+        j["status"] != "QUEUED" && j["status"] != "RUNNING"
+    })
+    .await;
+    assert_eq!(done["status"], "SUCCEEDED", "{done}");
+    assert_eq!(done["progress"], json!({"done": 100, "total": 100}));
+    for frame in 1..=1000 {
+        let text = std::fs::read_to_string(out.join(format!("f_{frame}.txt"))).unwrap_or_else(|_| panic!("frame {frame} missing"));
+        assert_eq!(text, format!("{frame}\n"), "frame {frame} rendered exactly once");
+    }
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1000);
+    // All four agents took part.
+    let workers: std::collections::HashSet<String> = done["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["attemptHistory"][0]["workerId"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(workers.len(), 4);
+    drop(agents);
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_agent_loses_its_chunk_and_the_job_completes() {
+    let app = common::spawn_with(Duration::from_secs(2), 8).await;
+    let sup = app.token("sup@northwind.test");
+    let out = scratch("killed");
+    let command = format!(
+        "sleep 1; for f in $(seq {{frame_start}} {{frame_end}}); do echo $f >> {}/f_$f.txt; done",
+        out.display()
+    );
+    let j = submit(
+        &app,
+        &sup,
+        json!({"name": "kill", "frameStart": 1, "frameEnd": 40, "chunkSize": 10, "command": command}),
+    )
+    .await;
+    let token = agent_token(&app, "northwind");
+    let mut victim = agent(&app, "victim", &token);
+    wait_for(&app, &sup, &j["id"], Duration::from_secs(30), |j| {
+        j["tasks"].as_array().unwrap().iter().any(|t| t["status"] == "RUNNING")
+    })
+    .await;
+    victim.start_kill().unwrap(); // SIGKILL: no release, no more heartbeats.
+    victim.wait().await.unwrap();
+    let _rescuer = agent(&app, "rescuer", &token);
+    let done = wait_for(&app, &sup, &j["id"], Duration::from_secs(60), |j| {
+        j["status"] == "SUCCEEDED" || j["status"] == "FAILED"
+    })
+    .await;
+    assert_eq!(done["status"], "SUCCEEDED", "{done}");
+    let lost: Vec<&Value> = done["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["attemptHistory"].as_array().unwrap().iter().any(|a| a["outcome"] == "LOST"))
+        .collect();
+    assert_eq!(lost.len(), 1, "exactly the killed agent's chunk was lost: {done}");
+    assert_eq!(lost[0]["attempts"], 2);
+    for frame in 1..=40 {
+        assert!(out.join(format!("f_{frame}.txt")).exists(), "frame {frame}");
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_returns_the_running_chunk() {
+    let app = common::spawn().await;
+    let sup = app.token("sup@northwind.test");
+    let j = submit(
+        &app,
+        &sup,
+        json!({"name": "term", "frameStart": 1, "frameEnd": 1, "command": "sleep 60"}),
+    )
+    .await;
+    let token = agent_token(&app, "northwind");
+    let mut a = agent(&app, "graceful", &token);
+    wait_for(&app, &sup, &j["id"], Duration::from_secs(30), |j| {
+        j["tasks"][0]["status"] == "RUNNING"
+    })
+    .await;
+    let pid = a.id().unwrap().to_string();
+    let started = Instant::now();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().await.unwrap().success());
+    let status = tokio::time::timeout(Duration::from_secs(20), a.wait())
+        .await
+        .expect("agent exits")
+        .unwrap();
+    assert!(status.success(), "graceful exit: {status}");
+    assert!(started.elapsed() < Duration::from_secs(15), "did not wait for the 60 s render");
+    let after = job(&app, &sup, &j["id"]).await;
+    assert_eq!(after["tasks"][0]["status"], "QUEUED");
+    assert_eq!(after["tasks"][0]["attempts"], 0);
+    assert_eq!(after["tasks"][0]["attemptHistory"][0]["outcome"], "RELEASED");
+}
