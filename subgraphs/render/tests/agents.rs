@@ -170,3 +170,37 @@ async fn sigterm_returns_the_running_chunk() {
     assert_eq!(after["tasks"][0]["attempts"], 0);
     assert_eq!(after["tasks"][0]["attemptHistory"][0]["outcome"], "RELEASED");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_failing_twice_then_succeeding_is_paid_for_three_times() {
+    let app = common::spawn().await;
+    let artist = app.token("artist@northwind.test");
+    // The agent exports the attempt number; the command fails on attempts 1 and 2.
+    let j = submit(&app, &artist, json!({"name": "flaky", "frameStart": 1, "frameEnd": 1, "command": "sleep 0.3; echo attempt $STUDIOGRAPH_ATTEMPT; test $STUDIOGRAPH_ATTEMPT -ge 3", "maxAttempts": 3})).await;
+    let token = agent_token(&app, "northwind");
+    let _a = agent(&app, "flaky-node", &token);
+    let done = wait_for(&app, &artist, &j["id"], Duration::from_secs(60), |j| {
+        j["status"] == "SUCCEEDED" || j["status"] == "FAILED"
+    })
+    .await;
+    assert_eq!(done["status"], "SUCCEEDED", "{done}");
+    assert_eq!(done["tasks"][0]["attempts"], 3);
+    let outcomes: Vec<&str> = done["tasks"][0]["attemptHistory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["FAILED", "FAILED", "SUCCEEDED"]);
+    let q = "query($id: ID!, $e: ID!) { renderJob(id: $id) { coreSeconds tasks { attemptHistory { coreSeconds logTail } } } _entities(representations: [{__typename: \"Employee\", id: $e}]) { ... on Employee { renderJobs { id } } } }";
+    let d = app
+        .ok(&artist, q, json!({"id": j["id"], "e": employee_id("northwind", "artist")}))
+        .await;
+    let attempts = d["renderJob"]["tasks"][0]["attemptHistory"].as_array().unwrap();
+    // Each attempt ran ~0.3 s on a 4-core node: every attempt is counted, failed ones included.
+    let sum: f64 = attempts.iter().map(|a| a["coreSeconds"].as_f64().unwrap()).sum();
+    assert!(attempts.iter().all(|a| a["coreSeconds"].as_f64().unwrap() >= 1.0), "{attempts:?}");
+    assert!((d["renderJob"]["coreSeconds"].as_f64().unwrap() - sum).abs() < 1e-6);
+    assert!(attempts[0]["logTail"].as_str().unwrap().contains("attempt 1"));
+    assert_eq!(d["_entities"][0]["renderJobs"], json!([{"id": j["id"]}]));
+}
