@@ -6,20 +6,28 @@ HR_DATABASE_URL ?= postgres://studiograph_hr_app@127.0.0.1:5432/studiograph_hr
 HR_MIGRATION_DATABASE_URL ?= $(PG_SUPERUSER_URL)/studiograph_hr
 PRODUCTION_DATABASE_URL ?= postgres://studiograph_production_app@127.0.0.1:5432/studiograph_production
 PRODUCTION_MIGRATION_DATABASE_URL ?= $(PG_SUPERUSER_URL)/studiograph_production
+RENDER_DATABASE_URL ?= postgres://studiograph_render_app@127.0.0.1:5432/studiograph_render
+RENDER_SCHEDULER_DATABASE_URL ?= postgres://studiograph_render_scheduler@127.0.0.1:5432/studiograph_render
+RENDER_MIGRATION_DATABASE_URL ?= $(PG_SUPERUSER_URL)/studiograph_render
 export HR_DATABASE_URL HR_MIGRATION_DATABASE_URL PRODUCTION_DATABASE_URL PRODUCTION_MIGRATION_DATABASE_URL
+export RENDER_DATABASE_URL RENDER_SCHEDULER_DATABASE_URL RENDER_MIGRATION_DATABASE_URL
 BIN := $(CARGO_TARGET_DIR)/debug
-DATABASES := studiograph_hr studiograph_production
+DATABASES := studiograph_hr studiograph_production studiograph_render
 NEXTEST := $(shell cargo nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: dev test lint fmt build services databases migrate seed schema bench-entities bench-tasks clean-test-dbs dev-token
+.PHONY: dev test lint fmt build services databases migrate seed schema bench-entities bench-tasks bench-claims clean-test-dbs dev-token
 
-## dev: services, databases, migrations, demo data, then the subgraphs (HR :4001, production :4002)
+## dev: services, databases, migrations, demo data, then the subgraphs (HR :4001, production :4002,
+## render :4003) and one render agent
 dev: services build databases migrate seed
 	@echo "Demo users (password studiograph-dev): admin@northwind.test hr@northwind.test sup@northwind.test"
 	@echo "  artist@northwind.test wrangler@northwind.test lead@vendorx.test"
 	@echo "HR:         http://127.0.0.1:4001/graphql   token: make dev-token EMAIL=artist@northwind.test"
 	@echo "Production: http://127.0.0.1:4002/graphql   token: make dev-token EMAIL=artist@northwind.test SUBGRAPH=production"
-	@trap 'kill 0' INT TERM EXIT; $(BIN)/hr serve & $(BIN)/production serve & wait
+	@echo "Render:     http://127.0.0.1:4003/graphql   token: make dev-token EMAIL=wrangler@northwind.test SUBGRAPH=render"
+	@trap 'kill 0' INT TERM EXIT; $(BIN)/hr serve & $(BIN)/production serve & $(BIN)/render serve & \
+	  sleep 2; $(BIN)/render-agent --url http://127.0.0.1:4003 --token "$$($(BIN)/render dev-token wrangler@northwind.test)" \
+	    --pool cpu --hostname dev-node-1 & wait
 
 ## test: formatting, lints, and every Rust test against the real services
 test: lint
@@ -48,10 +56,12 @@ databases:
 migrate: build
 	$(BIN)/hr migrate
 	$(BIN)/production migrate
+	$(BIN)/render migrate
 
 seed: build
 	$(BIN)/hr seed
 	$(BIN)/production seed
+	$(BIN)/render seed
 
 SUBGRAPH ?= hr
 dev-token: build
@@ -61,10 +71,15 @@ dev-token: build
 schema:
 	UPDATE_SCHEMA=1 cargo test -p hr --test schema_drift
 	UPDATE_SCHEMA=1 cargo test -p production --test schema_drift
+	UPDATE_SCHEMA=1 cargo test -p render --test schema_drift
 
 ## bench-entities: requests/s of _entities for 100 employees at concurrency 32 (release build)
 bench-entities:
 	bash scripts/bench-entities.sh
+
+## bench-claims: claims/s with 16 concurrent claimers on one PostgreSQL, and scheduling latency
+bench-claims:
+	cargo run --release -p render --example claim_bench
 
 ## bench-tasks: requests/s, p99 and SQL statements of "tasks of a project with their shots, first 100"
 bench-tasks:
