@@ -35,6 +35,7 @@ pub struct Scheduler {
     db: Db,
     /// A worker silent for longer is OFFLINE.
     pub heartbeat_timeout: Duration,
+    last_sweep: std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 #[derive(QueryableByName)]
@@ -54,7 +55,22 @@ pub struct Claim {
 impl Scheduler {
     /// A scheduler over `db` (which must connect as the scheduler role).
     pub fn new(db: Db, heartbeat_timeout: Duration) -> Self {
-        Self { db, heartbeat_timeout }
+        Self {
+            db,
+            heartbeat_timeout,
+            last_sweep: Default::default(),
+        }
+    }
+
+    /// Claims sweep for silent workers at most once a second (the background sweeper covers idle
+    /// farms).
+    fn sweep_due(&self) -> bool {
+        let mut last = self.last_sweep.lock().unwrap_or_else(|e| e.into_inner());
+        let due = last.is_none_or(|t| t.elapsed() >= Duration::from_secs(1));
+        if due {
+            *last = Some(std::time::Instant::now());
+        }
+        due
     }
 
     /// The scheduler's pool (metrics, tests).
@@ -151,6 +167,7 @@ impl Scheduler {
     pub async fn claim(&self, p: &Principal, worker: Uuid) -> Result<Option<Claim>, AppError> {
         let tenant = p.tenant_id;
         let timeout_secs = self.heartbeat_timeout.as_secs_f64();
+        let sweep_due = self.sweep_due();
         self.db
             .tx_without_tenant(|c| {
                 async move {
@@ -162,7 +179,9 @@ impl Scheduler {
                         .bind::<Text, _>(format!("render-pool/{}", w.pool_id))
                         .execute(c)
                         .await?;
-                    sweep_offline(c, timeout_secs).await?;
+                    if sweep_due {
+                        sweep_offline(c, timeout_secs).await?;
+                    }
                     // Agents run one chunk at a time: a worker that claims while holding one lost
                     // the answer to its previous claim, so it gets the same chunk again.
                     let held: Option<TaskRow> = render_tasks::table
@@ -227,26 +246,24 @@ impl Scheduler {
                         .set(workers::status.eq("BUSY"))
                         .execute(c)
                         .await?;
-                    let before: JobRow = jobs::table
-                        .find(task.job_id)
-                        .for_update()
-                        .select(JobRow::as_select())
-                        .first(c)
-                        .await?;
-                    let job = if before.status == "QUEUED" {
-                        let j: JobRow = diesel::update(jobs::table.find(before.id))
-                            .set((
-                                jobs::status.eq("RUNNING"),
-                                jobs::started_at.eq(Some(Utc::now())),
-                                jobs::updated_at.eq(diesel::dsl::now),
-                            ))
-                            .returning(JobRow::as_returning())
-                            .get_result(c)
-                            .await?;
-                        event(c, &j, "started").await?;
-                        j
-                    } else {
-                        before
+                    // Only the first claim of a job touches (and locks) the job row: reports of a
+                    // busy job are not held up by claims.
+                    let started: Option<JobRow> = diesel::update(jobs::table.find(task.job_id).filter(jobs::status.eq("QUEUED")))
+                        .set((
+                            jobs::status.eq("RUNNING"),
+                            jobs::started_at.eq(Some(Utc::now())),
+                            jobs::updated_at.eq(diesel::dsl::now),
+                        ))
+                        .returning(JobRow::as_returning())
+                        .get_result(c)
+                        .await
+                        .optional()?;
+                    let job = match started {
+                        Some(j) => {
+                            event(c, &j, "started").await?;
+                            j
+                        }
+                        None => jobs::table.find(task.job_id).select(JobRow::as_select()).first(c).await?,
                     };
                     Ok(Some(Claim { task, job }))
                 }
