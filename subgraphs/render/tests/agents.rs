@@ -204,3 +204,95 @@ async fn a_command_failing_twice_then_succeeding_is_paid_for_three_times() {
     assert!(attempts[0]["logTail"].as_str().unwrap().contains("attempt 1"));
     assert_eq!(d["_entities"][0]["renderJobs"], json!([{"id": j["id"]}]));
 }
+
+/// A TCP forwarder to the service that can be taken down and brought back on the same port.
+struct Outage {
+    port: u16,
+    target: std::net::SocketAddr,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Outage {
+    fn new(target: std::net::SocketAddr) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        Self { port, target, task: None }
+    }
+
+    async fn up(&mut self) {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await.unwrap();
+        let target = self.target;
+        self.task = Some(tokio::spawn(async move {
+            let mut conns = tokio::task::JoinSet::new();
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                conns.spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+            }
+        }));
+    }
+
+    /// Stops listening and cuts every open connection.
+    fn down(&mut self) {
+        if let Some(t) = self.task.take() {
+            t.abort();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_agent_rides_out_api_outages() {
+    let app = common::spawn().await;
+    let sup = app.token("sup@northwind.test");
+    let token = agent_token(&app, "northwind");
+    let mut api = Outage::new(app.addr);
+    // The agent starts while the API is unreachable.
+    let _a = Command::new(env!("CARGO_BIN_EXE_render-agent"))
+        .args([
+            "--url",
+            &format!("http://127.0.0.1:{}", api.port),
+            "--token",
+            &token,
+            "--pool",
+            "cpu",
+            "--cores",
+            "2",
+            "--hostname",
+            "outage",
+            "--heartbeat-secs",
+            "1",
+            "--poll-ms",
+            "50",
+        ])
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    api.up().await;
+    let j = submit(
+        &app,
+        &sup,
+        json!({"name": "outage", "frameStart": 1, "frameEnd": 30, "chunkSize": 5, "command": "sleep 0.4"}),
+    )
+    .await;
+    wait_for(&app, &sup, &j["id"], Duration::from_secs(30), |j| {
+        j["progress"]["done"].as_i64().unwrap() >= 1
+    })
+    .await;
+    // Down again mid-job, long enough for reports and claims to fail, shorter than the timeout.
+    api.down();
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    api.up().await;
+    let done = wait_for(&app, &sup, &j["id"], Duration::from_secs(60), |j| {
+        j["status"] == "SUCCEEDED" || j["status"] == "FAILED"
+    })
+    .await;
+    assert_eq!(done["status"], "SUCCEEDED", "{done}");
+    assert!(
+        done["tasks"].as_array().unwrap().iter().all(|t| t["attempts"] == 1),
+        "no chunk was lost or repeated: {done}"
+    );
+    api.down();
+}
