@@ -99,7 +99,7 @@ async fn four_agents_render_every_frame_exactly_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_agent_loses_its_chunk_and_the_job_completes() {
-    let app = common::spawn_with(Duration::from_secs(2), 8).await;
+    let app = common::spawn_with(Duration::from_secs(4), 8).await;
     let sup = app.token("sup@northwind.test");
     let out = scratch("killed");
     let command = format!(
