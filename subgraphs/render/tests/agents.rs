@@ -296,3 +296,73 @@ async fn the_agent_rides_out_api_outages() {
     );
     api.down();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_agents_share_the_pool_between_tenants_within_quota() {
+    use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+    let app = common::spawn().await;
+    let mut owner = app.database.owner_connection().await.unwrap();
+    // vendorx may hold 8 cpu cores at a time: two of the four 4-core agents.
+    owner
+        .batch_execute(&format!(
+            "UPDATE pool_quotas SET max_cores = 8 WHERE tenant_id = '{}'",
+            tenant_id("vendorx")
+        ))
+        .await
+        .unwrap();
+    let north = app.token("sup@northwind.test");
+    let vendor = app.forge(
+        uuid::Uuid::new_v4(),
+        tenant_id("vendorx"),
+        None,
+        vec![platform::Role::Vendor],
+        &["*"],
+    );
+    let nj = submit(
+        &app,
+        &north,
+        json!({"name": "north", "frameStart": 1, "frameEnd": 24, "chunkSize": 1, "command": "sleep 0.3"}),
+    )
+    .await;
+    let vj = submit(
+        &app,
+        &vendor,
+        json!({"name": "vendor", "frameStart": 1, "frameEnd": 24, "chunkSize": 1, "command": "sleep 0.3"}),
+    )
+    .await;
+    let token = agent_token(&app, "northwind");
+    let _agents: Vec<Child> = (0..4).map(|i| agent(&app, &format!("share-{i}"), &token)).collect();
+    #[derive(diesel::QueryableByName)]
+    struct Running {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        tenant: String,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        cores: i64,
+    }
+    let (mut max_vendor, mut both_at_once) = (0, false);
+    let start = Instant::now();
+    loop {
+        let rows: Vec<Running> = diesel::sql_query(
+            "SELECT j.tenant_id::text AS tenant, sum(w.cores)::bigint AS cores FROM render_tasks t JOIN jobs j ON j.id = t.job_id \
+             JOIN workers w ON w.id = t.worker_id WHERE t.status = 'RUNNING' GROUP BY j.tenant_id",
+        )
+        .load(&mut owner)
+        .await
+        .unwrap();
+        let vendor_cores = rows
+            .iter()
+            .find(|r| r.tenant == tenant_id("vendorx").to_string())
+            .map_or(0, |r| r.cores);
+        max_vendor = max_vendor.max(vendor_cores);
+        both_at_once |= rows.len() == 2;
+        let (n, v) = (job(&app, &north, &nj["id"]).await, job(&app, &vendor, &vj["id"]).await);
+        if n["status"] == "SUCCEEDED" && v["status"] == "SUCCEEDED" {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(90), "timed out: {n} {v}");
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    assert!(max_vendor <= 8, "vendorx held {max_vendor} cores over its quota of 8");
+    assert!(max_vendor > 0);
+    assert!(both_at_once, "both tenants rendered side by side");
+}
