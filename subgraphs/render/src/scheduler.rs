@@ -318,7 +318,7 @@ impl Scheduler {
                             .returning(JobRow::as_returning())
                             .get_result(c)
                             .await?;
-                        if job.tasks_done == job.tasks_total && job.status == "RUNNING" {
+                        if job.tasks_done == job.tasks_total && matches!(job.status.as_str(), "RUNNING" | "PAUSED") {
                             let j: JobRow = diesel::update(jobs::table.find(job.id))
                                 .set((jobs::status.eq("SUCCEEDED"), jobs::finished_at.eq(Some(Utc::now()))))
                                 .returning(JobRow::as_returning())

@@ -454,3 +454,24 @@ async fn job_controls_and_permissions() {
     assert_eq!(rel["releaseRenderTask"], json!({"status": "QUEUED", "attempts": 0}));
     assert_eq!(claim(&app, &agent, &w).await["job"]["id"], job2["id"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paused_job_whose_last_chunk_finishes_succeeds() {
+    let app = common::spawn().await;
+    let sup = app.token("sup@northwind.test");
+    let agent = agent_token(&app, "northwind");
+    let job = submit(&app, &sup, json!({"name": "last", "frameStart": 1, "frameEnd": 1, "command": "x"})).await;
+    let w = register(&app, &agent, "p", "cpu", 2).await;
+    let t = claim(&app, &agent, &w).await;
+    app.ok(
+        &sup,
+        "mutation($id: ID!) { pauseRenderJob(id: $id) { status } }",
+        json!({"id": job["id"]}),
+    )
+    .await;
+    report(&app, &agent, &w, t["id"].as_str().unwrap(), "SUCCEEDED", 1.0).await;
+    let d = app
+        .ok(&sup, "query($id: ID!) { renderJob(id: $id) { status } }", json!({"id": job["id"]}))
+        .await;
+    assert_eq!(d["renderJob"]["status"], "SUCCEEDED");
+}
