@@ -15,7 +15,7 @@ BIN := $(CARGO_TARGET_DIR)/debug
 DATABASES := studiograph_hr studiograph_production studiograph_render
 NEXTEST := $(shell cargo nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: dev test lint fmt build services databases migrate seed schema bench-entities bench-tasks bench-claims clean-test-dbs dev-token
+.PHONY: dev test lint fmt build services databases migrate seed schema bench-entities bench-tasks bench-claims clean-test-dbs dev-token schema-check
 
 ## dev: services, databases, migrations, demo data, then the subgraphs (HR :4001, production :4002,
 ## render :4003) and one render agent
@@ -29,10 +29,15 @@ dev: services build databases migrate seed
 	  sleep 2; $(BIN)/render-agent --url http://127.0.0.1:4003 --token "$$($(BIN)/render dev-token wrangler@northwind.test)" \
 	    --pool cpu --hostname dev-node-1 & wait
 
-## test: formatting, lints, and every Rust test against the real services
+## test: formatting, lints, every Rust test against the real services, then supergraph composition
 test: lint
 	@if [ "$(NEXTEST)" = yes ]; then cargo nextest run --workspace --all-features --no-fail-fast; \
 	else cargo test --workspace --all-features --no-fail-fast; fi
+	$(MAKE) schema-check
+
+## schema-check: compose the subgraph SDLs (@theguild/federation-composition); fail on errors or drift
+schema-check:
+	cd schema && npm ci --no-audit --no-fund --loglevel=error && node compose.mjs --check
 
 lint:
 	cargo fmt --all -- --check
@@ -72,6 +77,7 @@ schema:
 	UPDATE_SCHEMA=1 cargo test -p hr --test schema_drift
 	UPDATE_SCHEMA=1 cargo test -p production --test schema_drift
 	UPDATE_SCHEMA=1 cargo test -p render --test schema_drift
+	cd schema && npm ci --no-audit --no-fund --loglevel=error && node compose.mjs
 
 ## bench-entities: requests/s of _entities for 100 employees at concurrency 32 (release build)
 bench-entities:
