@@ -3,11 +3,9 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use diesel::sql_types::Text;
-use diesel_async::RunQueryDsl;
-use platform::auth::{JwtVerifier, KeyPair, Role, TokenRequest};
+use platform::Db;
+use platform::auth::JwtVerifier;
 use platform::config::{AuthConfig, DatabaseConfig, HttpConfig, Mode, migration_url};
-use platform::{Db, ScopedFutureExt};
 use secrecy::ExposeSecret;
 
 const USAGE: &str = "usage: hr <serve | migrate | seed | dev-token EMAIL>";
@@ -33,7 +31,10 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Some("dev-token") => dev_token(args.get(1).context(USAGE)?).await,
+        Some("dev-token") => {
+            println!("{}", platform::demo::dev_token(hr::SUBGRAPH, args.get(1).context(USAGE)?)?);
+            Ok(())
+        }
         _ => anyhow::bail!(USAGE),
     }
 }
@@ -49,54 +50,4 @@ async fn serve() -> anyhow::Result<()> {
     tracing::info!(listen.addr = %http.listen_addr, "HR subgraph listening");
     let state = hr::AppState { db, verifier, http, mode };
     platform::server::serve(listener, hr::router(state)).await
-}
-
-#[derive(diesel::QueryableByName)]
-struct Found {
-    #[diesel(sql_type = diesel::sql_types::Uuid)]
-    user_id: uuid::Uuid,
-    #[diesel(sql_type = diesel::sql_types::Uuid)]
-    tenant_id: uuid::Uuid,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Uuid>)]
-    employee_id: Option<uuid::Uuid>,
-    #[diesel(sql_type = diesel::sql_types::Array<Text>)]
-    roles: Vec<String>,
-}
-
-/// Prints a one-hour internal token for a user, signed with the development key (benchmarks,
-/// manual calls before the gateway exists). Refused in production mode.
-async fn dev_token(email: &str) -> anyhow::Result<()> {
-    if Mode::from_env()? == Mode::Production {
-        anyhow::bail!("dev-token is disabled in production mode");
-    }
-    let db = Db::connect(&DatabaseConfig::from_env("HR", "hr-dev-token")?)?;
-    let email = email.to_owned();
-    let mut rows: Vec<Found> = db
-        .tx_without_tenant(|c| {
-            async move {
-                Ok(
-                    diesel::sql_query("SELECT user_id, tenant_id, employee_id, roles FROM auth_find_user($1)")
-                        .bind::<Text, _>(email)
-                        .load(c)
-                        .await?,
-                )
-            }
-            .scope_boxed()
-        })
-        .await
-        .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
-    let u = rows.pop().context("no such user")?;
-    let cfg = AuthConfig::from_env();
-    let pair = KeyPair::load_or_create_dev(&cfg.dev_key_dir)?;
-    let token = pair.signer(&cfg.issuer).sign(&TokenRequest {
-        subject: u.user_id.to_string(),
-        tenant_id: u.tenant_id,
-        employee_id: u.employee_id,
-        roles: u.roles.iter().filter_map(|r| Role::parse(r)).collect(),
-        scopes: vec!["*".into()],
-        audience: hr::SUBGRAPH.into(),
-        ttl_seconds: 3600,
-    })?;
-    println!("{token}");
-    Ok(())
 }

@@ -239,3 +239,25 @@ pub fn roster(tenant: &str) -> Vec<DemoEmployee> {
     }
     out
 }
+
+/// A one-hour internal token for a demo user addressed to `audience`, signed with the development
+/// key pair (`DEV_KEY_DIR`): what the `dev-token` commands print. Refused in production mode.
+pub fn dev_token(audience: &str, email: &str) -> anyhow::Result<String> {
+    use anyhow::Context as _;
+    if crate::config::Mode::from_env()? == crate::config::Mode::Production {
+        anyhow::bail!("dev-token is disabled in production mode");
+    }
+    let u = user(email).with_context(|| format!("{email} is not a demo user"))?;
+    let cfg = crate::config::AuthConfig::from_env();
+    crate::auth::KeyPair::load_or_create_dev(&cfg.dev_key_dir)?
+        .signer(&cfg.issuer)
+        .sign(&crate::auth::TokenRequest {
+            subject: u.user_id().to_string(),
+            tenant_id: tenant_id(u.tenant),
+            employee_id: Some(u.employee_id()),
+            roles: u.roles.to_vec(),
+            scopes: vec![crate::auth::ALL_SCOPES.into()],
+            audience: audience.into(),
+            ttl_seconds: 3600,
+        })
+}

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use platform::Db;
-use platform::auth::{JwtVerifier, KeyPair, TokenRequest};
+use platform::auth::JwtVerifier;
 use platform::config::{AuthConfig, DatabaseConfig, HttpConfig, Mode, migration_url};
 use secrecy::ExposeSecret;
 
@@ -27,7 +27,10 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(projects.created = report.projects, tasks.created = report.tasks, "Seeded demo data");
             Ok(())
         }
-        Some("dev-token") => dev_token(args.get(1).context(USAGE)?),
+        Some("dev-token") => {
+            println!("{}", platform::demo::dev_token(production::SUBGRAPH, args.get(1).context(USAGE)?)?);
+            Ok(())
+        }
         _ => anyhow::bail!(USAGE),
     }
 }
@@ -42,27 +45,4 @@ async fn serve() -> anyhow::Result<()> {
         .with_context(|| format!("binding {}", http.listen_addr))?;
     tracing::info!(listen.addr = %http.listen_addr, "Production subgraph listening");
     platform::server::serve(listener, production::router(production::AppState { db, verifier, http, mode })).await
-}
-
-/// Prints a one-hour internal token for a demo user, signed with the development key. Refused in
-/// production mode.
-fn dev_token(email: &str) -> anyhow::Result<()> {
-    if Mode::from_env()? == Mode::Production {
-        anyhow::bail!("dev-token is disabled in production mode");
-    }
-    let u = platform::demo::user(email).with_context(|| format!("{email} is not a demo user"))?;
-    let cfg = AuthConfig::from_env();
-    let token = KeyPair::load_or_create_dev(&cfg.dev_key_dir)?
-        .signer(&cfg.issuer)
-        .sign(&TokenRequest {
-            subject: u.user_id().to_string(),
-            tenant_id: platform::demo::tenant_id(u.tenant),
-            employee_id: Some(u.employee_id()),
-            roles: u.roles.to_vec(),
-            scopes: vec!["*".into()],
-            audience: production::SUBGRAPH.into(),
-            ttl_seconds: 3600,
-        })?;
-    println!("{token}");
-    Ok(())
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use platform::Db;
-use platform::auth::{JwtVerifier, KeyPair, TokenRequest};
+use platform::auth::JwtVerifier;
 use platform::config::{AuthConfig, DatabaseConfig, HttpConfig, Mode, migration_url, parsed};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -29,7 +29,10 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("Seeded render pools, quotas and the employee replica");
             Ok(())
         }
-        Some("dev-token") => dev_token(args.get(1).context(USAGE)?),
+        Some("dev-token") => {
+            println!("{}", platform::demo::dev_token(render::SUBGRAPH, args.get(1).context(USAGE)?)?);
+            Ok(())
+        }
         _ => anyhow::bail!(USAGE),
     }
 }
@@ -64,27 +67,4 @@ async fn serve() -> anyhow::Result<()> {
         }),
     )
     .await
-}
-
-/// Prints a one-hour internal token for a demo user (an agent token with `render:agent` for the
-/// wrangler), signed with the development key. Refused in production mode.
-fn dev_token(email: &str) -> anyhow::Result<()> {
-    if Mode::from_env()? == Mode::Production {
-        anyhow::bail!("dev-token is disabled in production mode");
-    }
-    let u = platform::demo::user(email).with_context(|| format!("{email} is not a demo user"))?;
-    let cfg = AuthConfig::from_env();
-    let token = KeyPair::load_or_create_dev(&cfg.dev_key_dir)?
-        .signer(&cfg.issuer)
-        .sign(&TokenRequest {
-            subject: u.user_id().to_string(),
-            tenant_id: platform::demo::tenant_id(u.tenant),
-            employee_id: Some(u.employee_id()),
-            roles: u.roles.to_vec(),
-            scopes: vec!["*".into()],
-            audience: render::SUBGRAPH.into(),
-            ttl_seconds: 3600,
-        })?;
-    println!("{token}");
-    Ok(())
 }
