@@ -475,3 +475,41 @@ async fn a_paused_job_whose_last_chunk_finishes_succeeds() {
         .await;
     assert_eq!(d["renderJob"]["status"], "SUCCEEDED");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_planner_batch_fetch_costs_one_query_per_type() {
+    // The request shape of the query planner's BatchFetch: several aliased `_entities` fields.
+    let app = common::spawn().await;
+    let artist = app.token("artist@northwind.test");
+    let shots: Vec<uuid::Uuid> = (0..20).map(|i| demo_id("shot", &format!("northwind/SKY/S{i}"))).collect();
+    for s in &shots {
+        submit(
+            &app,
+            &artist,
+            json!({"name": "b", "shotId": s, "frameStart": 1, "frameEnd": 1, "command": "x"}),
+        )
+        .await;
+    }
+    let q = "query($r0: [_Any!]!, $r1: [_Any!]!) { _e0: _entities(representations: $r0) { ... on Shot { renderCost { amount } } } \
+             _e1: _entities(representations: $r1) { ... on Employee { renderJobs { status cost { amount } } } } }";
+    let reps = |n: usize| {
+        json!(
+            shots[..n]
+                .iter()
+                .map(|s| json!({"__typename": "Shot", "id": s}))
+                .collect::<Vec<_>>()
+        )
+    };
+    let me = json!([{"__typename": "Employee", "id": employee_id("northwind", "artist")}]);
+    let cost = async |n: usize| {
+        let before = app.db.statements().get();
+        let d = app.ok(&artist, q, json!({"r0": reps(n), "r1": me})).await;
+        (app.db.statements().get() - before, d)
+    };
+    let (one, _) = cost(1).await;
+    let (twenty, d) = cost(20).await;
+    assert_eq!(one, twenty, "jobs by shot and jobs by submitter: one query each, for 1 or 20 shots");
+    assert_eq!(one, 8);
+    assert_eq!(d["_e0"].as_array().unwrap().len(), 20);
+    assert_eq!(d["_e1"][0]["renderJobs"].as_array().unwrap().len(), 20);
+}
