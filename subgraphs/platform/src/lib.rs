@@ -12,6 +12,7 @@ pub mod hardening;
 pub mod idempotency;
 pub mod journal;
 pub mod loader;
+mod macros;
 pub mod money;
 pub mod pagination;
 pub mod scalars;

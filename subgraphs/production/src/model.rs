@@ -2,38 +2,17 @@
 //! id or by parent for the DataLoaders.
 #![allow(missing_docs)] // row fields mirror the table columns
 
-use async_graphql::Enum;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use platform::loader::{FetchById, Group};
+use platform::loader::Group;
 use platform::{AppError, Conn};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::{assets, notes, projects, shots, task_assignments, task_dependencies, tasks, versions, workflow_transitions};
 
-macro_rules! text_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-        pub enum $name { $($(#[$vdoc])* $variant),+ }
-
-        impl $name {
-            /// The database and wire form.
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),+ }
-            }
-            /// Parses the database form.
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($text => Some(Self::$variant),)+ _ => None }
-            }
-        }
-    };
-}
-
-text_enum!(
+platform::text_enum!(
     /// Where a task is in its workflow.
     TaskStatus {
         /// Waiting on upstream tasks.
@@ -53,7 +32,7 @@ text_enum!(
     }
 );
 
-text_enum!(
+platform::text_enum!(
     /// The kind of work.
     TaskType {
         /// Modeling.
@@ -84,7 +63,7 @@ impl TaskType {
     }
 }
 
-text_enum!(
+platform::text_enum!(
     /// Review state of a version.
     VersionStatus {
         /// Awaiting review.
@@ -96,7 +75,7 @@ text_enum!(
     }
 );
 
-text_enum!(
+platform::text_enum!(
     /// State of a project.
     ProjectStatus {
         /// In production.
@@ -110,7 +89,7 @@ text_enum!(
     }
 );
 
-text_enum!(
+platform::text_enum!(
     /// State of a shot.
     ShotStatus {
         /// In production.
@@ -124,7 +103,7 @@ text_enum!(
     }
 );
 
-text_enum!(
+platform::text_enum!(
     /// Kind of asset.
     AssetType {
         /// A character.
@@ -142,7 +121,7 @@ text_enum!(
     }
 );
 
-text_enum!(
+platform::text_enum!(
     /// Kind of note.
     NoteKind {
         /// Written by a person.
@@ -270,28 +249,11 @@ pub struct TransitionRow {
     pub assignee_allowed: bool,
 }
 
-macro_rules! fetch_by_id {
-    ($row:ty, $table:ident) => {
-        impl FetchById for $row {
-            fn id(&self) -> Uuid {
-                self.id
-            }
-            async fn fetch(c: &mut Conn, ids: Vec<Uuid>) -> Result<Vec<Self>, AppError> {
-                Ok($table::table
-                    .filter($table::id.eq_any(ids))
-                    .select(<$row>::as_select())
-                    .load(c)
-                    .await?)
-            }
-        }
-    };
-}
-
-fetch_by_id!(ProjectRow, projects);
-fetch_by_id!(ShotRow, shots);
-fetch_by_id!(AssetRow, assets);
-fetch_by_id!(TaskRow, tasks);
-fetch_by_id!(VersionRow, versions);
+platform::fetch_by_id!(ProjectRow, projects);
+platform::fetch_by_id!(ShotRow, shots);
+platform::fetch_by_id!(AssetRow, assets);
+platform::fetch_by_id!(TaskRow, tasks);
+platform::fetch_by_id!(VersionRow, versions);
 
 /// Tasks of a shot, by name.
 pub struct TasksByShot;

@@ -1,80 +1,63 @@
 //! Rows of `studiograph_render`, the status enums, and how rows are fetched for the loaders.
 #![allow(missing_docs)] // row fields mirror the table columns
 
-use async_graphql::Enum;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use platform::loader::{FetchById, Group};
+use platform::loader::Group;
 use platform::{AppError, Conn};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::{attempts, jobs, pools, render_tasks, workers};
 
-/// State of a render job.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Serialize)]
-pub enum RenderJobStatus {
-    /// Waiting for workers.
-    Queued,
-    /// At least one task has started.
-    Running,
-    /// Every task succeeded.
-    Succeeded,
-    /// A task ran out of attempts.
-    Failed,
-    /// Cancelled.
-    Cancelled,
-    /// Not scheduled until resumed.
-    Paused,
-}
+platform::text_enum!(
+    /// State of a render job.
+    RenderJobStatus {
+        /// Waiting for workers.
+        Queued = "QUEUED",
+        /// At least one task has started.
+        Running = "RUNNING",
+        /// Every task succeeded.
+        Succeeded = "SUCCEEDED",
+        /// A task ran out of attempts.
+        Failed = "FAILED",
+        /// Cancelled.
+        Cancelled = "CANCELLED",
+        /// Not scheduled until resumed.
+        Paused = "PAUSED",
+    }
+);
 
-/// State of a frame chunk.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Serialize)]
-pub enum RenderTaskStatus {
-    /// Waiting for a worker.
-    Queued,
-    /// Held by a worker.
-    Running,
-    /// Rendered.
-    Succeeded,
-    /// Out of attempts.
-    Failed,
-    /// Cancelled with its job.
-    Cancelled,
-}
+platform::text_enum!(
+    /// State of a frame chunk.
+    RenderTaskStatus {
+        /// Waiting for a worker.
+        Queued = "QUEUED",
+        /// Held by a worker.
+        Running = "RUNNING",
+        /// Rendered.
+        Succeeded = "SUCCEEDED",
+        /// Out of attempts.
+        Failed = "FAILED",
+        /// Cancelled with its job.
+        Cancelled = "CANCELLED",
+    }
+);
 
-/// State of a render node.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Serialize)]
-pub enum RenderWorkerStatus {
-    /// Ready for work.
-    Idle,
-    /// Rendering.
-    Busy,
-    /// No heartbeat within the timeout.
-    Offline,
-    /// Taken out of service.
-    Disabled,
-}
-
-macro_rules! text_enum_impl {
-    ($name:ident { $($variant:ident = $text:literal),+ }) => {
-        impl $name {
-            /// Database and wire form.
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),+ }
-            }
-            /// Parses the database form.
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($text => Some(Self::$variant),)+ _ => None }
-            }
-        }
-    };
-}
-
-text_enum_impl!(RenderJobStatus { Queued = "QUEUED", Running = "RUNNING", Succeeded = "SUCCEEDED", Failed = "FAILED", Cancelled = "CANCELLED", Paused = "PAUSED" });
-text_enum_impl!(RenderTaskStatus { Queued = "QUEUED", Running = "RUNNING", Succeeded = "SUCCEEDED", Failed = "FAILED", Cancelled = "CANCELLED" });
-text_enum_impl!(RenderWorkerStatus { Idle = "IDLE", Busy = "BUSY", Offline = "OFFLINE", Disabled = "DISABLED" });
+platform::text_enum!(
+    /// State of a render node.
+    RenderWorkerStatus {
+        /// Ready for work.
+        Idle = "IDLE",
+        /// Rendering.
+        Busy = "BUSY",
+        /// No heartbeat within the timeout.
+        Offline = "OFFLINE",
+        /// Taken out of service.
+        Disabled = "DISABLED",
+    }
+);
 
 #[derive(Queryable, Selectable, Clone, Debug, Serialize)]
 #[diesel(table_name = pools, check_for_backend(diesel::pg::Pg))]
@@ -173,26 +156,9 @@ pub struct AttemptRow {
     pub core_seconds: f64,
 }
 
-macro_rules! fetch_by_id {
-    ($row:ty, $table:ident) => {
-        impl FetchById for $row {
-            fn id(&self) -> Uuid {
-                self.id
-            }
-            async fn fetch(c: &mut Conn, ids: Vec<Uuid>) -> Result<Vec<Self>, AppError> {
-                Ok($table::table
-                    .filter($table::id.eq_any(ids))
-                    .select(<$row>::as_select())
-                    .load(c)
-                    .await?)
-            }
-        }
-    };
-}
-
-fetch_by_id!(PoolRow, pools);
-fetch_by_id!(WorkerRow, workers);
-fetch_by_id!(JobRow, jobs);
+platform::fetch_by_id!(PoolRow, pools);
+platform::fetch_by_id!(WorkerRow, workers);
+platform::fetch_by_id!(JobRow, jobs);
 
 /// Tasks of a job, by first frame.
 pub struct TasksByJob;
