@@ -223,12 +223,28 @@ impl TestServer {
         S: AsyncFnOnce(&crate::Db, &TestDatabase) -> anyhow::Result<()>,
         R: FnOnce(crate::Db, std::sync::Arc<crate::auth::JwtVerifier>, &TestDatabase) -> axum::Router,
     {
+        Self::start_with_keys(spec, audience, max_connections, crate::auth::KeyPair::generate(), seed, router).await
+    }
+
+    /// Like [`TestServer::start`], with a given key pair (a gateway test shares one key with all
+    /// subgraphs).
+    pub async fn start_with_keys<S, R>(
+        spec: &TemplateSpec,
+        audience: &'static str,
+        max_connections: usize,
+        keys: crate::auth::KeyPair,
+        seed: S,
+        router: R,
+    ) -> anyhow::Result<Self>
+    where
+        S: AsyncFnOnce(&crate::Db, &TestDatabase) -> anyhow::Result<()>,
+        R: FnOnce(crate::Db, std::sync::Arc<crate::auth::JwtVerifier>, &TestDatabase) -> axum::Router,
+    {
         let database = TestDatabase::create(spec).await?;
         let mut cfg = crate::config::DatabaseConfig::for_url(&database.app_url, audience);
         cfg.max_connections = max_connections;
         let db = crate::Db::connect(&cfg)?;
         seed(&db, &database).await?;
-        let keys = crate::auth::KeyPair::generate();
         let verifier = std::sync::Arc::new(keys.verifier(crate::auth::DEFAULT_ISSUER, audience));
         let app = router(db.clone(), verifier, &database);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

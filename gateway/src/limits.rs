@@ -1,0 +1,1 @@
+//! Document limits checked before any recursive parser runs (in progress).

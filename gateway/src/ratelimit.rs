@@ -1,0 +1,1 @@
+//! Rate limits in Redis (in progress).
