@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Makes sure PostgreSQL, RabbitMQ and Redis listen on their standard localhost ports.
 # Starts the machine's own services when they are installed; otherwise, where Docker runs,
-# `docker compose up -d postgres rabbitmq redis`. Idempotent.
+# `docker compose up -d postgres rabbitmq redis` (see compose_up). Idempotent.
 set -euo pipefail
+
+# The compose file is the production-like stack (passwords everywhere); the tests need trust auth
+# for `postgres` and a Redis without a password, as on the team's machines.
+compose_up() {
+  POSTGRES_HOST_AUTH_METHOD=trust REDIS_PASSWORD= docker compose up -d "$@"
+}
 
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -17,7 +23,7 @@ start_postgres() {
   if command -v pg_ctlcluster >/dev/null 2>&1 && ls /etc/postgresql >/dev/null 2>&1; then
     for v in $(ls /etc/postgresql); do pg_ctlcluster --skip-systemctl-redirect "$v" main start || true; done
   else
-    docker compose up -d postgres
+    compose_up postgres
   fi
 }
 
@@ -27,7 +33,7 @@ start_redis() {
     redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
       --dir /var/lib/redis --logfile /var/log/redis/ci.log
   else
-    docker compose up -d redis
+    compose_up redis
   fi
 }
 
@@ -35,7 +41,7 @@ start_rabbitmq() {
   if command -v rabbitmq-server >/dev/null 2>&1; then
     rabbitmq-server -detached || true
   else
-    docker compose up -d rabbitmq
+    compose_up rabbitmq
   fi
 }
 
