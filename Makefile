@@ -15,7 +15,7 @@ BIN := $(CARGO_TARGET_DIR)/debug
 DATABASES := studiograph_hr studiograph_production studiograph_render
 NEXTEST := $(shell cargo nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: dev test lint fmt build services databases migrate seed schema bench-entities bench-tasks bench-claims clean-test-dbs dev-token schema-check
+.PHONY: dev test lint fmt build services databases migrate seed schema bench-entities bench-tasks bench-claims clean-test-dbs dev-token schema-check deploy-check
 
 ## dev: services, databases, migrations, demo data, then the subgraphs (HR :4001, production :4002,
 ## render :4003) and one render agent
@@ -34,6 +34,11 @@ test: lint
 	@if [ "$(NEXTEST)" = yes ]; then cargo nextest run --workspace --all-features --no-fail-fast; \
 	else cargo test --workspace --all-features --no-fail-fast; fi
 	$(MAKE) schema-check
+	$(MAKE) deploy-check
+
+## deploy-check: validate docker-compose.yml, deploy/Dockerfile and k8s/ statically (docs/operations.md)
+deploy-check:
+	bash deploy/check.sh
 
 ## schema-check: compose the subgraph SDLs (@theguild/federation-composition); fail on errors or drift
 schema-check:
