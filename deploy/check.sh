@@ -20,4 +20,4 @@ fi
 if ! command -v kubectl >/dev/null 2>&1; then
   echo "deploy-check: kubectl not installed: k8s/ is rendered by deploy/studiograph_deploy/kustomize_lite.py only (no cross-check with kustomize)"
 fi
-exec "$venv/bin/python" -m pytest -q -p no:cacheprovider deploy/tests "$@"
+PYTHONDONTWRITEBYTECODE=1 exec "$venv/bin/python" -m pytest -q -p no:cacheprovider deploy/tests "$@"
