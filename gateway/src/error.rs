@@ -14,6 +14,8 @@ pub struct Refusal {
     pub error: AppError,
     /// Extra response headers.
     pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// Further errors of the same refusal (e.g. every validation error of a document).
+    pub others: Vec<AppError>,
 }
 
 impl Refusal {
@@ -29,6 +31,7 @@ impl Refusal {
             status,
             error,
             headers: Vec::new(),
+            others: Vec::new(),
         }
     }
 
@@ -67,7 +70,15 @@ impl Refusal {
 
     /// The body: `{"errors":[{"message","extensions":{"code"}}]}`.
     pub fn body(&self) -> serde_json::Value {
-        self.error.to_response_json()
+        let mut body = self.error.to_response_json();
+        if let Some(list) = body.get_mut("errors").and_then(|e| e.as_array_mut()) {
+            for other in &self.others {
+                if let Some(serde_json::Value::Array(more)) = other.to_response_json().get_mut("errors").map(std::mem::take) {
+                    list.extend(more);
+                }
+            }
+        }
+        body
     }
 }
 

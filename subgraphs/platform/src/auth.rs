@@ -373,6 +373,11 @@ impl JwtSigner {
         self.sign_claims(&claims)
     }
 
+    /// The `iss` this signer writes.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
     /// Signs arbitrary claims (tests use this to forge expired or misaddressed tokens).
     pub fn sign_claims(&self, claims: &Claims) -> anyhow::Result<String> {
         Ok(jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), claims, &self.key)?)

@@ -1,0 +1,326 @@
+//! The gateway's state and its request pipeline: document -> limits -> prepared operation
+//! (cached) -> variables -> execution -> introspection -> projection -> response.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::http::{HeaderMap, Method, StatusCode};
+use futures::future::BoxFuture;
+use platform::auth::KeyPair;
+use platform::{AppError, ErrorCode, Principal};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::Refusal;
+use crate::execute::{Executor, RequestContext};
+use crate::introspection::Introspection;
+use crate::metrics::Metrics;
+use crate::planning::{Kind, Planning, PreparedOperation};
+use crate::project::Projection;
+
+/// Who is calling, and how they proved it.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    /// The principal every subgraph sees.
+    pub principal: Principal,
+    /// Authenticated by the SPA's session cookie (CSRF checked; persisted-only may apply).
+    pub via_cookie: bool,
+}
+
+/// The authentication layer (sessions, bearer JWTs, API tokens) as the pipeline sees it.
+pub trait Authenticator: Send + Sync + 'static {
+    /// The caller of a request; `Ok(None)` when it presents no credentials.
+    fn authenticate<'a>(
+        &'a self,
+        headers: &'a HeaderMap,
+        method: &'a Method,
+        peer: Option<IpAddr>,
+    ) -> BoxFuture<'a, Result<Option<Caller>, Refusal>>;
+    /// The internal JWT for one subgraph (audience = that subgraph).
+    fn internal_token(&self, principal: &Principal, subgraph: &str) -> Option<String>;
+    /// Routes this layer serves (`/auth/*`).
+    fn routes(self: Arc<Self>) -> Router {
+        Router::new()
+    }
+}
+
+/// Bearer JWTs only: verifies the gateway's own access tokens (audience `studiograph`) and signs
+/// internal tokens. The full BFF layer (sessions, API tokens) is `crate::auth`.
+pub struct BearerJwt {
+    verifier: platform::auth::JwtVerifier,
+    signer: platform::auth::JwtSigner,
+    ttl_secs: i64,
+}
+
+/// The audience of the access tokens the gateway hands to clients.
+pub const PUBLIC_AUDIENCE: &str = "studiograph";
+
+impl BearerJwt {
+    /// Over a key pair and issuer.
+    pub fn new(keys: &KeyPair, issuer: &str, ttl_secs: i64) -> Self {
+        Self {
+            verifier: keys.verifier(issuer, PUBLIC_AUDIENCE),
+            signer: keys.signer(issuer),
+            ttl_secs,
+        }
+    }
+}
+
+/// Signs the internal token of `principal` for `subgraph` (audience = subgraph, carrying the
+/// request id for the subgraph's logs and audit rows).
+pub fn sign_internal(signer: &platform::auth::JwtSigner, principal: &Principal, subgraph: &str, ttl_secs: i64) -> anyhow::Result<String> {
+    let now = chrono::Utc::now().timestamp();
+    signer.sign_claims(&platform::auth::Claims {
+        sub: principal.user_id.to_string(),
+        tid: principal.tenant_id,
+        eid: principal.employee_id,
+        roles: principal.roles.clone(),
+        scopes: principal.scopes.clone(),
+        aud: subgraph.to_owned(),
+        iss: signer.issuer().to_owned(),
+        exp: now + ttl_secs,
+        nbf: now,
+        iat: now,
+        rid: (!principal.request_id.is_empty()).then(|| principal.request_id.clone()),
+    })
+}
+
+impl Authenticator for BearerJwt {
+    fn authenticate<'a>(
+        &'a self,
+        headers: &'a HeaderMap,
+        _method: &'a Method,
+        _peer: Option<IpAddr>,
+    ) -> BoxFuture<'a, Result<Option<Caller>, Refusal>> {
+        Box::pin(async move {
+            let Some(token) = platform::hardening::bearer(headers) else {
+                return Ok(None);
+            };
+            let claims = self.verifier.verify(token).map_err(Refusal::from_error)?;
+            let principal = Principal {
+                user_id: claims
+                    .sub
+                    .parse()
+                    .map_err(|_| Refusal::unauthenticated("invalid or expired credentials"))?,
+                tenant_id: claims.tid,
+                employee_id: claims.eid,
+                roles: claims.roles,
+                scopes: claims.scopes,
+                request_id: String::new(),
+            };
+            Ok(Some(Caller {
+                principal,
+                via_cookie: false,
+            }))
+        })
+    }
+
+    fn internal_token(&self, principal: &Principal, subgraph: &str) -> Option<String> {
+        sign_internal(&self.signer, principal, subgraph, self.ttl_secs)
+            .map_err(|e| tracing::error!(error = %e, "signing an internal token"))
+            .ok()
+    }
+}
+
+/// A GraphQL-over-HTTP request.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphqlRequest {
+    /// The document (absent for a persisted operation sent by hash).
+    pub query: Option<String>,
+    /// Which operation of the document.
+    pub operation_name: Option<String>,
+    /// Variables.
+    #[serde(default)]
+    pub variables: Option<Value>,
+    /// Extensions (`persistedQuery`).
+    #[serde(default)]
+    pub extensions: Option<Value>,
+}
+
+/// How the request arrived (what it may do).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    /// `POST /graphql`.
+    Post,
+    /// `GET /graphql`: queries only.
+    Get,
+    /// A subscription stream (WebSocket or SSE).
+    Stream,
+}
+
+/// An executed operation's response (before HTTP framing).
+pub struct GraphqlResponse {
+    /// `data` (absent for request errors).
+    pub data: Option<Value>,
+    /// `errors`.
+    pub errors: Vec<Value>,
+}
+
+impl GraphqlResponse {
+    /// The JSON body.
+    pub fn to_json(&self) -> Value {
+        let mut body = Map::new();
+        if !self.errors.is_empty() {
+            body.insert("errors".into(), Value::Array(self.errors.clone()));
+        }
+        if let Some(data) = &self.data {
+            body.insert("data".into(), data.clone());
+        }
+        Value::Object(body)
+    }
+}
+
+/// Why a request produced no execution.
+pub enum Rejection {
+    /// An HTTP-level refusal (auth, limits, transport): always its own status.
+    Http(Refusal),
+    /// A GraphQL request error (syntax, validation, variables): 400 for
+    /// `application/graphql-response+json`, 200 for `application/json`.
+    Request(Refusal),
+}
+
+/// The gateway.
+pub struct Gateway {
+    /// Planning and its cache.
+    pub planning: Planning,
+    /// The executor.
+    pub executor: Executor,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+    /// The auth layer.
+    pub auth: Arc<dyn Authenticator>,
+    /// Whether anonymous requests are refused.
+    pub auth_required: bool,
+}
+
+impl Gateway {
+    /// Runs one operation for `caller`.
+    pub async fn run(
+        &self,
+        request: GraphqlRequest,
+        caller: Option<&Caller>,
+        transport: Transport,
+        request_id: &str,
+    ) -> Result<GraphqlResponse, Rejection> {
+        let started = Instant::now();
+        let name_for_metrics = request.operation_name.clone();
+        let outcome = self.run_inner(request, caller, transport, request_id).await;
+        let label = match &outcome {
+            Ok(r) if r.errors.is_empty() => "ok",
+            Ok(_) => "error",
+            Err(_) => "refused",
+        };
+        self.metrics.request(name_for_metrics.as_deref(), label, started.elapsed());
+        outcome
+    }
+
+    async fn run_inner(
+        &self,
+        request: GraphqlRequest,
+        caller: Option<&Caller>,
+        transport: Transport,
+        request_id: &str,
+    ) -> Result<GraphqlResponse, Rejection> {
+        if self.auth_required && caller.is_none() {
+            return Err(Rejection::Http(Refusal::unauthenticated("authentication required")));
+        }
+        let document = request
+            .query
+            .ok_or_else(|| Rejection::Request(Refusal::bad_request("the request has no query")))?;
+        let mut variables = match request.variables {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(m)) => m,
+            Some(_) => return Err(Rejection::Request(Refusal::bad_request("variables must be an object"))),
+        };
+        let prepared = self
+            .planning
+            .prepare(&document, request.operation_name.as_deref())
+            .map_err(Rejection::Request)?;
+        match (transport, &prepared.kind) {
+            (Transport::Get, Kind::Mutation | Kind::Subscription) => {
+                return Err(Rejection::Http(
+                    Refusal::bad_request("only queries may be sent over GET; use POST").with_status(StatusCode::METHOD_NOT_ALLOWED),
+                ));
+            }
+            (Transport::Post, Kind::Subscription) => {
+                return Err(Rejection::Request(Refusal::bad_request(
+                    "subscriptions are served over WebSocket (graphql-transport-ws) or SSE (Accept: text/event-stream)",
+                )));
+            }
+            _ => {}
+        }
+        prepared
+            .coerce_variables(&mut variables)
+            .map_err(|e| Rejection::Request(Refusal::from_error(e)))?;
+        Ok(self.execute_prepared(&prepared, &variables, caller, request_id).await)
+    }
+
+    /// Executes a prepared operation with coerced variables.
+    pub async fn execute_prepared(
+        &self,
+        prepared: &PreparedOperation,
+        variables: &Map<String, Value>,
+        caller: Option<&Caller>,
+        request_id: &str,
+    ) -> GraphqlResponse {
+        let principal = caller.map(|c| {
+            let mut p = c.principal.clone();
+            p.request_id = request_id.to_owned();
+            p
+        });
+        let auth = &self.auth;
+        let tokens = move |subgraph: &str| principal.as_ref().and_then(|p| auth.internal_token(p, subgraph));
+        let ctx = RequestContext {
+            variables,
+            request_id,
+            tokens: &tokens,
+        };
+        let execution = self
+            .executor
+            .execute(prepared.plan.as_ref().and_then(|p| p.node.as_ref()), &ctx)
+            .await;
+        let index = &self.planning.supergraph().index;
+        let mut projection = Projection::new(index, variables);
+        let mut data = projection.root(&prepared.operation.selection_set, &prepared.root_type, &execution.data);
+        let mut errors = execution.errors;
+        if let Some(document) = &prepared.introspection {
+            let schema = &self.planning.supergraph().api_schema;
+            let resolved = Introspection::new(schema, index).resolve(document, prepared.name.as_deref(), variables);
+            if let Value::Object(out) = &mut data {
+                out.extend(resolved);
+            }
+        }
+        if errors.is_empty() {
+            for (path, type_name) in projection.violations.iter().take(1) {
+                errors.push(serde_json::json!({
+                    "message": format!("a non-null field of type {type_name} resolved to null"),
+                    "path": path,
+                    "extensions": { "code": ErrorCode::Internal.as_str() }
+                }));
+            }
+        }
+        for e in &mut errors {
+            ensure_code(e);
+        }
+        GraphqlResponse { data: Some(data), errors }
+    }
+}
+
+/// Every error leaves the gateway with an `extensions.code`.
+fn ensure_code(e: &mut Value) {
+    let Some(obj) = e.as_object_mut() else { return };
+    let ext = obj.entry("extensions").or_insert_with(|| Value::Object(Map::new()));
+    if let Some(ext) = ext.as_object_mut()
+        && !ext.contains_key("code")
+    {
+        ext.insert("code".into(), Value::String(ErrorCode::Internal.as_str().into()));
+    }
+}
+
+/// An unexpected failure as a refusal.
+pub fn internal(context: &str, e: &dyn std::fmt::Debug) -> Refusal {
+    Refusal::from_error(AppError::internal(context, e))
+}
