@@ -227,6 +227,7 @@ impl Gateway {
         if self.auth_required && caller.is_none() {
             return Err(Rejection::Http(Refusal::unauthenticated("authentication required")));
         }
+        let operation_name = request.operation_name.filter(|n| !n.is_empty());
         let document = request
             .query
             .ok_or_else(|| Rejection::Request(Refusal::bad_request("the request has no query")))?;
@@ -237,8 +238,12 @@ impl Gateway {
         };
         let prepared = self
             .planning
-            .prepare(&document, request.operation_name.as_deref())
-            .map_err(Rejection::Request)?;
+            .prepare(&document, operation_name.as_deref())
+            .map_err(|r| match r.error.code() {
+                // Limits are enforced before parsing: always an HTTP-level 4xx.
+                ErrorCode::QueryTooComplex => Rejection::Http(r),
+                _ => Rejection::Request(r),
+            })?;
         match (transport, &prepared.kind) {
             (Transport::Get, Kind::Mutation | Kind::Subscription) => {
                 return Err(Rejection::Http(
@@ -255,6 +260,10 @@ impl Gateway {
         prepared
             .coerce_variables(&mut variables)
             .map_err(|e| Rejection::Request(Refusal::from_error(e)))?;
+        prepared
+            .analysis
+            .check_cost(&variables, self.planning.limits())
+            .map_err(|e| Rejection::Http(e.to_refusal()))?;
         Ok(self.execute_prepared(&prepared, &variables, caller, request_id).await)
     }
 

@@ -41,6 +41,7 @@ pub fn build(
     Ok(Arc::new(app::Gateway {
         planning: planning::Planning::new(
             supergraph.clone(),
+            limits::Limits::from_env()?,
             config.plan_cache_size,
             config.planning_timeout,
             config.introspection,

@@ -51,7 +51,7 @@ pub const LIST_SIZE_ARGUMENTS: [&str; 5] = ["first", "last", "limit", "pageSize"
 /// | variable | default | field |
 /// |---|---|---|
 /// | `GATEWAY_MAX_TOKENS` | 15,000 | [`Limits::max_tokens`] |
-/// | `GATEWAY_MAX_PARSER_RECURSION` | 200 | [`Limits::max_parser_recursion`] |
+/// | `GATEWAY_MAX_PARSER_RECURSION` | 50 | [`Limits::max_parser_recursion`] |
 /// | `GATEWAY_MAX_DEPTH` | 15 | [`Limits::max_depth`] |
 /// | `GATEWAY_MAX_ALIASES` | 30 | [`Limits::max_aliases`] |
 /// | `GATEWAY_MAX_ROOT_FIELDS` | 20 | [`Limits::max_root_fields`] |
@@ -82,7 +82,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_tokens: 15_000,
-            max_parser_recursion: 200,
+            max_parser_recursion: 50,
             max_depth: 15,
             max_aliases: 30,
             max_root_fields: 20,

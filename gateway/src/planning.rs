@@ -98,6 +98,8 @@ pub struct PreparedOperation {
     pub introspection: Option<Arc<q::Document>>,
     /// Declared variables.
     pub variables: Vec<VariableSpec>,
+    /// Depth, aliases, cost program… of the document (its cost is checked per request).
+    pub analysis: crate::limits::DocumentAnalysis,
 }
 
 impl PreparedOperation {
@@ -126,6 +128,7 @@ impl PreparedOperation {
 /// Prepares operations and caches them by (document hash, operation name).
 pub struct Planning {
     supergraph: Arc<Supergraph>,
+    limits: crate::limits::Limits,
     cache: PlanCache<Arc<PreparedOperation>>,
     timeout: Duration,
     introspection: bool,
@@ -135,9 +138,16 @@ pub struct Planning {
 
 impl Planning {
     /// A planning service over a supergraph.
-    pub fn new(supergraph: Arc<Supergraph>, cache_size: usize, timeout: Duration, introspection: bool) -> Self {
+    pub fn new(
+        supergraph: Arc<Supergraph>,
+        limits: crate::limits::Limits,
+        cache_size: usize,
+        timeout: Duration,
+        introspection: bool,
+    ) -> Self {
         Self {
             supergraph,
+            limits,
             cache: PlanCache::new(cache_size),
             timeout,
             introspection,
@@ -155,6 +165,11 @@ impl Planning {
         self.cache.stats()
     }
 
+    /// The document limits in force.
+    pub fn limits(&self) -> &crate::limits::Limits {
+        &self.limits
+    }
+
     /// The cache key of a document and operation name.
     pub fn key(document: &str, operation_name: Option<&str>) -> u64 {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
@@ -164,8 +179,8 @@ impl Planning {
         h.digest()
     }
 
-    /// The prepared operation from the cache, or parses, validates, normalizes and plans it.
-    /// The document must already have passed the limits (`crate::limits`).
+    /// The prepared operation from the cache, or checks the document's limits (before any
+    /// recursive parser sees it), then parses, validates, normalizes and plans it.
     pub fn prepare(&self, document: &str, operation_name: Option<&str>) -> Result<Arc<PreparedOperation>, Refusal> {
         let key = Self::key(document, operation_name);
         if let Some(hit) = self.cache.get(key) {
@@ -177,6 +192,7 @@ impl Planning {
     }
 
     fn prepare_uncached(&self, document: &str, operation_name: Option<&str>) -> Result<PreparedOperation, Refusal> {
+        let analysis = crate::limits::analyze(document, operation_name, &self.limits).map_err(|e| e.to_refusal())?;
         let sg = &self.supergraph;
         let parsed = hive_router_query_planner::utils::parsing::safe_parse_operation(document)
             .map_err(|e| Refusal::bad_request(format!("syntax error: {}", first_line(&e.to_string()))))?;
@@ -249,6 +265,7 @@ impl Planning {
             plan,
             introspection: asks_introspection.then(|| Arc::new(parsed)),
             variables,
+            analysis,
         })
     }
 }

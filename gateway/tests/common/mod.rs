@@ -1,0 +1,235 @@
+//! Test harness: the three real subgraphs in-process (each over its own fresh database with the
+//! demo studio), all trusting one key pair, and the gateway in front of them on an ephemeral port.
+#![allow(dead_code, unused_imports, missing_docs, clippy::unwrap_used)]
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use platform::auth::{KeyPair, TokenRequest};
+use platform::testing::{TemplateSpec, TestDatabase, TestServer};
+use serde_json::{Value, json};
+
+pub use platform::demo::{demo_id, employee_id, tenant_id};
+pub use platform::testing::code;
+
+pub const ISSUER: &str = platform::auth::DEFAULT_ISSUER;
+
+fn spec(prefix: &'static str, role: &'static str, migrations: &'static diesel_migrations::EmbeddedMigrations, dir: &str) -> TemplateSpec {
+    TemplateSpec {
+        prefix,
+        app_role: role,
+        migrations,
+        migrations_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir),
+    }
+}
+
+pub async fn start_hr(keys: &KeyPair) -> TestServer {
+    TestServer::start_with_keys(
+        &spec("studiograph_hr", hr::APP_ROLE, &hr::MIGRATIONS, "migrations/hr"),
+        hr::SUBGRAPH,
+        8,
+        keys.clone(),
+        async |db: &platform::Db, _: &TestDatabase| {
+            hr::seed::run(db).await?;
+            Ok(())
+        },
+        |db, verifier, _| {
+            hr::router(hr::AppState {
+                db,
+                verifier,
+                http: platform::config::HttpConfig::default(),
+                mode: platform::config::Mode::Development,
+            })
+        },
+    )
+    .await
+    .expect("start hr")
+}
+
+pub async fn start_production(keys: &KeyPair) -> TestServer {
+    TestServer::start_with_keys(
+        &spec(
+            "studiograph_production",
+            production::APP_ROLE,
+            &production::MIGRATIONS,
+            "migrations/production",
+        ),
+        production::SUBGRAPH,
+        8,
+        keys.clone(),
+        async |db: &platform::Db, _: &TestDatabase| {
+            production::seed::run(db).await?;
+            Ok(())
+        },
+        |db, verifier, _| {
+            production::router(production::AppState {
+                db,
+                verifier,
+                http: platform::config::HttpConfig::default(),
+                mode: platform::config::Mode::Development,
+            })
+        },
+    )
+    .await
+    .expect("start production")
+}
+
+fn scheduler_db(database: &TestDatabase, connections: usize) -> platform::Db {
+    let mut cfg = platform::config::DatabaseConfig::for_url(&database.url_for_role(render::SCHEDULER_ROLE), "render-scheduler-test");
+    cfg.max_connections = connections;
+    platform::Db::connect(&cfg).unwrap()
+}
+
+pub async fn start_render(keys: &KeyPair) -> TestServer {
+    TestServer::start_with_keys(
+        &spec("studiograph_render", render::APP_ROLE, &render::MIGRATIONS, "migrations/render"),
+        render::SUBGRAPH,
+        8,
+        keys.clone(),
+        async |_db: &platform::Db, database: &TestDatabase| {
+            render::seed::run(&scheduler_db(database, 2)).await?;
+            Ok(())
+        },
+        |db, verifier, database| {
+            let scheduler = render::scheduler::Scheduler::new(scheduler_db(database, 4), Duration::from_secs(30));
+            render::router(render::AppState {
+                db,
+                scheduler,
+                verifier,
+                http: platform::config::HttpConfig::default(),
+                mode: platform::config::Mode::Development,
+            })
+        },
+    )
+    .await
+    .expect("start render")
+}
+
+pub fn supergraph_sdl() -> String {
+    std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/supergraph.graphql")).unwrap()
+}
+
+/// The gateway and the three subgraphs.
+pub struct Stack {
+    pub hr: TestServer,
+    pub production: TestServer,
+    pub render: TestServer,
+    pub gateway: Arc<gateway::app::Gateway>,
+    pub addr: SocketAddr,
+    pub keys: KeyPair,
+    client: Client<HttpConnector, Full<Bytes>>,
+}
+
+pub fn test_config() -> gateway::config::GatewayConfig {
+    gateway::config::GatewayConfig::from_env(None).unwrap()
+}
+
+impl Stack {
+    pub async fn start() -> Self {
+        Self::start_with(test_config(), |_| {}).await
+    }
+
+    /// Starts the stack; `adjust` may change the subgraph URLs (e.g. point one at a dead port).
+    pub async fn start_with(config: gateway::config::GatewayConfig, adjust: impl FnOnce(&mut HashMap<String, String>)) -> Self {
+        let keys = KeyPair::generate();
+        let (hr, production, render) = tokio::join!(start_hr(&keys), start_production(&keys), start_render(&keys));
+        let mut urls = HashMap::new();
+        urls.insert("hr".to_owned(), format!("http://{}/graphql", hr.addr));
+        urls.insert("production".to_owned(), format!("http://{}/graphql", production.addr));
+        urls.insert("render".to_owned(), format!("http://{}/graphql", render.addr));
+        adjust(&mut urls);
+        let auth = Arc::new(gateway::app::BearerJwt::new(&keys, ISSUER, 60));
+        let gw = gateway::build(&supergraph_sdl(), &urls, &config, auth).unwrap();
+        let app = gateway::router(gw.clone(), &config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
+        });
+        let client = Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
+        Self {
+            hr,
+            production,
+            render,
+            gateway: gw,
+            addr,
+            keys,
+            client,
+        }
+    }
+
+    /// A client access token (audience `studiograph`) for a demo user.
+    pub fn token(&self, email: &str) -> String {
+        let u = platform::demo::user(email).unwrap();
+        self.keys
+            .signer(ISSUER)
+            .sign(&TokenRequest {
+                subject: u.user_id().to_string(),
+                tenant_id: tenant_id(u.tenant),
+                employee_id: Some(u.employee_id()),
+                roles: u.roles.to_vec(),
+                scopes: vec!["*".into()],
+                audience: gateway::app::PUBLIC_AUDIENCE.into(),
+                ttl_seconds: 300,
+            })
+            .unwrap()
+    }
+
+    /// A raw HTTP exchange with the gateway.
+    pub async fn raw(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> (u16, hyper::HeaderMap, Vec<u8>) {
+        let mut req = hyper::Request::builder()
+            .method(method)
+            .uri(format!("http://{}{}", self.addr, path_and_query));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = self.client.request(req.body(Full::new(Bytes::from(body))).unwrap()).await.unwrap();
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        (status, headers, bytes)
+    }
+
+    /// POST /graphql as `email` (or anonymously) with `Accept: application/graphql-response+json`.
+    pub async fn post(&self, email: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
+        let token = email.map(|e| format!("Bearer {}", self.token(e)));
+        let mut headers = vec![
+            ("content-type", "application/json"),
+            ("accept", "application/graphql-response+json"),
+        ];
+        if let Some(t) = &token {
+            headers.push(("authorization", t.as_str()));
+        }
+        let body = serde_json::to_vec(&json!({ "query": query, "variables": variables })).unwrap();
+        let (status, _, bytes) = self.raw("POST", "/graphql", &headers, body).await;
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({ "raw": String::from_utf8_lossy(&bytes) })),
+        )
+    }
+
+    /// A query that must succeed without errors; returns `data`.
+    pub async fn ok(&self, email: &str, query: &str, variables: Value) -> Value {
+        let (status, body) = self.post(Some(email), query, variables).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    /// Subgraph requests so far, by subgraph.
+    pub fn subgraph_requests(&self) -> BTreeMap<String, u64> {
+        self.gateway.metrics.subgraph_request_counts()
+    }
+}
