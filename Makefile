@@ -18,15 +18,15 @@ NEXTEST := $(shell cargo nextest --version >/dev/null 2>&1 && echo yes)
 .PHONY: dev test lint fmt build services databases migrate seed schema bench-entities bench-tasks bench-claims clean-test-dbs dev-token schema-check deploy-check
 
 ## dev: services, databases, migrations, demo data, then the subgraphs (HR :4001, production :4002,
-## render :4003) and one render agent
+## render :4003), the gateway (:4000) in front of them, and one render agent
 dev: services build databases migrate seed
 	@echo "Demo users (password studiograph-dev): admin@northwind.test hr@northwind.test sup@northwind.test"
 	@echo "  artist@northwind.test wrangler@northwind.test lead@vendorx.test"
-	@echo "HR:         http://127.0.0.1:4001/graphql   token: make dev-token EMAIL=artist@northwind.test"
-	@echo "Production: http://127.0.0.1:4002/graphql   token: make dev-token EMAIL=artist@northwind.test SUBGRAPH=production"
-	@echo "Render:     http://127.0.0.1:4003/graphql   token: make dev-token EMAIL=wrangler@northwind.test SUBGRAPH=render"
+	@echo "Gateway:    http://127.0.0.1:4000/graphql   (POST /auth/token {\"email\",\"password\"} for a bearer token)"
+	@echo "Subgraphs:  HR :4001, production :4002, render :4003 (internal JWTs only: make dev-token EMAIL=... SUBGRAPH=...)"
 	@trap 'kill 0' INT TERM EXIT; $(BIN)/hr serve & $(BIN)/production serve & $(BIN)/render serve & \
-	  sleep 2; $(BIN)/render-agent --url http://127.0.0.1:4003 --token "$$($(BIN)/render dev-token wrangler@northwind.test)" \
+	  sleep 2; $(BIN)/gateway serve & \
+	  $(BIN)/render-agent --url http://127.0.0.1:4003 --token "$$($(BIN)/render dev-token wrangler@northwind.test)" \
 	    --pool cpu --hostname dev-node-1 & wait
 
 ## test: formatting, lints, every Rust test against the real services, then supergraph composition

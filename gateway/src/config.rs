@@ -108,6 +108,22 @@ impl GatewayConfig {
         })
     }
 
+    /// The signing key: `JWT_PRIVATE_KEY_FILE`, or outside production the development pair in
+    /// `DEV_KEY_DIR` (created when missing, shared with the subgraphs' development verifiers).
+    pub fn signing_key(&self) -> anyhow::Result<platform::auth::KeyPair> {
+        match (&self.private_key_file, self.mode) {
+            (Some(path), _) => {
+                let text = std::fs::read_to_string(path).with_context(|| format!("reading JWT_PRIVATE_KEY_FILE {}", path.display()))?;
+                platform::auth::KeyPair::from_private_pem(&text)
+            }
+            (None, Mode::Production) => anyhow::bail!("JWT_PRIVATE_KEY_FILE is required in production mode"),
+            (None, Mode::Development) => {
+                tracing::warn!(key.dir = %self.dev_key_dir.display(), "Using the development JWT key pair");
+                platform::auth::KeyPair::load_or_create_dev(&self.dev_key_dir)
+            }
+        }
+    }
+
     /// Reads the supergraph SDL.
     pub fn read_supergraph(&self) -> anyhow::Result<String> {
         std::fs::read_to_string(&self.supergraph_path).with_context(|| format!("reading supergraph {}", self.supergraph_path.display()))

@@ -58,3 +58,8 @@ pub fn router(gateway: Arc<app::Gateway>, config: &config::GatewayConfig) -> axu
     let auth_routes = gateway.auth.clone().routes();
     http::routes(gateway, config.body_limit_bytes, config.batching).merge(auth_routes)
 }
+
+/// The auth layer the configuration asks for.
+pub async fn auth_layer(config: &config::GatewayConfig, keys: &platform::auth::KeyPair) -> anyhow::Result<Arc<dyn app::Authenticator>> {
+    Ok(Arc::new(app::BearerJwt::new(keys, &config.issuer, config.internal_token_ttl_secs)))
+}

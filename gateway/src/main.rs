@@ -1,5 +1,9 @@
 //! `gateway serve [--supergraph PATH]`: the federation gateway's binary.
 
+use std::net::SocketAddr;
+
+use anyhow::Context as _;
+
 const USAGE: &str = "usage: gateway serve [--supergraph PATH]";
 
 #[tokio::main]
@@ -13,9 +17,27 @@ async fn main() -> anyhow::Result<()> {
                 .position(|a| a == "--supergraph")
                 .and_then(|i| args.get(i + 1))
                 .map(std::path::PathBuf::from);
-            let config = gateway::config::GatewayConfig::from_env(supergraph)?;
-            anyhow::bail!("serving is not wired yet ({})", config.listen_addr)
+            serve(gateway::config::GatewayConfig::from_env(supergraph)?).await
         }
         _ => anyhow::bail!(USAGE),
     }
+}
+
+async fn serve(config: gateway::config::GatewayConfig) -> anyhow::Result<()> {
+    let sdl = config.read_supergraph()?;
+    let keys = config.signing_key()?;
+    let auth = gateway::auth_layer(&config, &keys).await?;
+    let gw = gateway::build(&sdl, &config.subgraph_urls, &config, auth)?;
+    for (name, url) in gw.executor.subgraph_urls() {
+        tracing::info!(subgraph = %name, %url, "Subgraph");
+    }
+    let app = gateway::router(gw, &config);
+    let listener = tokio::net::TcpListener::bind(config.listen_addr)
+        .await
+        .with_context(|| format!("binding {}", config.listen_addr))?;
+    tracing::info!(listen.addr = %config.listen_addr, supergraph = %config.supergraph_path.display(), "Gateway listening");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(platform::server::shutdown_signal())
+        .await?;
+    Ok(())
 }

@@ -1,4 +1,5 @@
 //! End-to-end: the gateway in front of the three real subgraphs.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
