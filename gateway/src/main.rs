@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context as _;
 
-const USAGE: &str = "usage: gateway serve [--supergraph PATH]";
+const USAGE: &str = "usage: gateway serve [--supergraph PATH] | gateway dev-token EMAIL";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -18,6 +18,12 @@ async fn main() -> anyhow::Result<()> {
                 .and_then(|i| args.get(i + 1))
                 .map(std::path::PathBuf::from);
             serve(gateway::config::GatewayConfig::from_env(supergraph)?).await
+        }
+        Some("dev-token") => {
+            // A client access token (audience `studiograph`) for a demo user, development only.
+            let email = args.get(1).context(USAGE)?;
+            println!("{}", platform::demo::dev_token(gateway::app::PUBLIC_AUDIENCE, email)?);
+            Ok(())
         }
         _ => anyhow::bail!(USAGE),
     }
