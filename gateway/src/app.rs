@@ -224,6 +224,18 @@ impl Gateway {
         transport: Transport,
         request_id: &str,
     ) -> Result<GraphqlResponse, Rejection> {
+        let (prepared, variables) = self.admit(request, caller, transport)?;
+        Ok(self.execute_prepared(&prepared, &variables, caller, request_id).await)
+    }
+
+    /// Everything before execution: auth requirement, document, limits, the prepared
+    /// operation (cached), what the transport allows, variables and cost.
+    pub fn admit(
+        &self,
+        request: GraphqlRequest,
+        caller: Option<&Caller>,
+        transport: Transport,
+    ) -> Result<(Arc<PreparedOperation>, Map<String, Value>), Rejection> {
         if self.auth_required && caller.is_none() {
             return Err(Rejection::Http(Refusal::unauthenticated("authentication required")));
         }
@@ -264,7 +276,7 @@ impl Gateway {
             .analysis
             .check_cost(&variables, self.planning.limits())
             .map_err(|e| Rejection::Http(e.to_refusal()))?;
-        Ok(self.execute_prepared(&prepared, &variables, caller, request_id).await)
+        Ok((prepared, variables))
     }
 
     /// Executes a prepared operation with coerced variables.
@@ -275,13 +287,7 @@ impl Gateway {
         caller: Option<&Caller>,
         request_id: &str,
     ) -> GraphqlResponse {
-        let principal = caller.map(|c| {
-            let mut p = c.principal.clone();
-            p.request_id = request_id.to_owned();
-            p
-        });
-        let auth = &self.auth;
-        let tokens = move |subgraph: &str| principal.as_ref().and_then(|p| auth.internal_token(p, subgraph));
+        let tokens = self.token_source(caller, request_id);
         let ctx = RequestContext {
             variables,
             request_id,
@@ -291,7 +297,29 @@ impl Gateway {
             .executor
             .execute(prepared.plan.as_ref().and_then(|p| p.node.as_ref()), &ctx)
             .await;
+        self.respond(prepared, variables, execution)
+    }
+
+    /// The internal-token source for a caller.
+    pub fn token_source(&self, caller: Option<&Caller>, request_id: &str) -> impl Fn(&str) -> Option<String> + Send + Sync + 'static {
+        let principal = caller.map(|c| {
+            let mut p = c.principal.clone();
+            p.request_id = request_id.to_owned();
+            p
+        });
+        let auth = self.auth.clone();
+        move |subgraph: &str| principal.as_ref().and_then(|p| auth.internal_token(p, subgraph))
+    }
+
+    /// Projects an execution onto the operation: the client's response.
+    pub fn respond(
+        &self,
+        prepared: &PreparedOperation,
+        variables: &Map<String, Value>,
+        execution: crate::execute::Execution,
+    ) -> GraphqlResponse {
         let index = &self.planning.supergraph().index;
+
         let mut projection = Projection::new(index, variables);
         let mut data = projection.root(&prepared.operation.selection_set, &prepared.root_type, &execution.data);
         let mut errors = execution.errors;

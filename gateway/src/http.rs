@@ -93,7 +93,10 @@ fn request_id(headers: &HeaderMap) -> String {
 }
 
 async fn graphql(State((gw, settings)): State<AppState>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
+    if parts.method == Method::GET && parts.headers.contains_key(header::UPGRADE) {
+        return websocket(gw, &mut parts).await;
+    }
     let id = request_id(&parts.headers);
     let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     let format = negotiate(&parts.headers);
@@ -126,7 +129,7 @@ async fn graphql(State((gw, settings)): State<AppState>, request: Request) -> Re
 
 #[allow(clippy::too_many_arguments)] // the parts of one HTTP request
 async fn handle(
-    gw: &Gateway,
+    gw: &Arc<Gateway>,
     settings: &HttpSettings,
     method: &Method,
     headers: &HeaderMap,
@@ -143,10 +146,10 @@ async fn handle(
     } else {
         return Err(Refusal::bad_request("use GET or POST").with_status(StatusCode::METHOD_NOT_ALLOWED));
     };
-    if format == ResponseFormat::EventStream {
-        return Err(Refusal::bad_request("subscriptions over SSE are not served yet").with_status(StatusCode::NOT_ACCEPTABLE));
-    }
     let caller: Option<Caller> = gw.auth.authenticate(headers, method, peer).await?;
+    if format == ResponseFormat::EventStream {
+        return Ok(crate::subscriptions::sse::respond(gw.clone(), request, caller, request_id.to_owned()).await);
+    }
     match gw.run(request, caller.as_ref(), transport, request_id).await {
         Ok(response) => Ok(json_response(StatusCode::OK, format, &response.to_json())),
         Err(Rejection::Http(refusal)) => {
@@ -234,4 +237,23 @@ async fn readyz(State((gw, _)): State<AppState>) -> Response {
 async fn metrics(State((gw, _)): State<AppState>) -> Response {
     let text = gw.metrics.render(gw.planning.cache_stats());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}
+
+async fn websocket(gw: Arc<Gateway>, parts: &mut axum::http::request::Parts) -> Response {
+    use crate::subscriptions::ws;
+    use axum::extract::FromRequestParts;
+    use axum::extract::ws::WebSocketUpgrade;
+    if !ws::requests_protocol(&parts.headers) {
+        return Refusal::bad_request("WebSocket clients must ask for the graphql-transport-ws subprotocol").into_response();
+    }
+    let upgrade = match WebSocketUpgrade::from_request_parts(parts, &()).await {
+        Ok(u) => u,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let headers = parts.headers.clone();
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    upgrade
+        .protocols([ws::PROTOCOL])
+        .on_upgrade(move |socket| ws::serve(gw, socket, headers, peer))
+        .into_response()
 }

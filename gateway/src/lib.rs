@@ -22,6 +22,7 @@ pub mod planning;
 pub mod project;
 pub mod ratelimit;
 pub mod schema_index;
+pub mod subscriptions;
 
 pub use error::Refusal;
 

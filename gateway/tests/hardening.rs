@@ -19,6 +19,9 @@ async fn gateway_still_answers(stack: &Stack) {
     assert_eq!(data["me"]["user"]["email"], "artist@northwind.test");
 }
 
+/// Status, headers and body of one HTTP exchange.
+type Exchange = (u16, hyper::HeaderMap, Vec<u8>);
+
 fn body_code(bytes: &[u8]) -> String {
     let v: Value = serde_json::from_slice(bytes).unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(bytes)));
     v["errors"][0]["extensions"]["code"].as_str().unwrap_or_default().to_owned()
@@ -36,7 +39,7 @@ async fn the_bad_input_matrix_answers_4xx_with_codes_and_the_gateway_survives() 
     let post = |body: Value| serde_json::to_vec(&body).unwrap();
     let deep_value = |levels: usize| -> String { format!("{}1{}", "[".repeat(levels), "]".repeat(levels)) };
 
-    let mut cases: Vec<(&str, (u16, hyper::HeaderMap, Vec<u8>), u16, &str)> = Vec::new();
+    let mut cases: Vec<(&str, Exchange, u16, &str)> = Vec::new();
     for levels in [1_000, 5_000, 100_000] {
         let r = stack
             .raw("POST", "/graphql", &headers, post(json!({ "query": deep_selection(levels) })))

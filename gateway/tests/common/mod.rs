@@ -137,7 +137,16 @@ impl Stack {
 
     /// Starts the stack; `adjust` may change the subgraph URLs (e.g. point one at a dead port).
     pub async fn start_with(config: gateway::config::GatewayConfig, adjust: impl FnOnce(&mut HashMap<String, String>)) -> Self {
-        let keys = KeyPair::generate();
+        Self::start_custom(config, KeyPair::generate(), &supergraph_sdl(), adjust).await
+    }
+
+    /// Starts the stack over a given supergraph and key pair.
+    pub async fn start_custom(
+        config: gateway::config::GatewayConfig,
+        keys: KeyPair,
+        sdl: &str,
+        adjust: impl FnOnce(&mut HashMap<String, String>),
+    ) -> Self {
         let (hr, production, render) = tokio::join!(start_hr(&keys), start_production(&keys), start_render(&keys));
         let mut urls = HashMap::new();
         urls.insert("hr".to_owned(), format!("http://{}/graphql", hr.addr));
@@ -145,7 +154,7 @@ impl Stack {
         urls.insert("render".to_owned(), format!("http://{}/graphql", render.addr));
         adjust(&mut urls);
         let auth = Arc::new(gateway::app::BearerJwt::new(&keys, ISSUER, 60));
-        let gw = gateway::build(&supergraph_sdl(), &urls, &config, auth).unwrap();
+        let gw = gateway::build(sdl, &urls, &config, auth).unwrap();
         let app = gateway::router(gw.clone(), &config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
