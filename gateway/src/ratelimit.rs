@@ -21,7 +21,9 @@
 //! Rate limits **fail open**: when Redis errors or does not answer within [`REDIS_TIMEOUT`] the
 //! request passes and a warning is logged. A Redis outage should degrade protection, not take the
 //! whole API down with it; sessions and API-token resolution, which are about *who* is calling,
-//! fail closed instead (see [`crate::auth`]).
+//! fail closed instead (see [`crate::auth`]). After a failure a circuit breaker skips Redis for
+//! [`BREAKER_COOLDOWN`], so an outage does not add a timeout's latency to every request; then
+//! the next request tries again.
 //!
 //! # Variables
 //!
@@ -30,7 +32,8 @@
 //! - `GATEWAY_LOGIN_LIMIT_PER_ACCOUNT` (10) and `GATEWAY_LOGIN_LIMIT_PER_IP` (50): password attempts
 //!   per `GATEWAY_LOGIN_LIMIT_WINDOW_SECS` (900). `0` disables that limit.
 
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use platform::Principal;
 use platform::config::parsed;
@@ -40,6 +43,50 @@ use crate::error::Refusal;
 
 /// How long a rate-limit (or session) round trip to Redis may take before it counts as down.
 pub const REDIS_TIMEOUT: Duration = Duration::from_millis(1000);
+
+/// How long Redis is left alone after a failed call.
+pub const BREAKER_COOLDOWN: Duration = Duration::from_secs(2);
+
+/// A circuit breaker for Redis calls: open for [`BREAKER_COOLDOWN`] after a failure.
+#[derive(Debug)]
+pub(crate) struct Breaker {
+    epoch: Instant,
+    /// Milliseconds since `epoch` until which calls are skipped (0: closed).
+    open_until_ms: AtomicU64,
+}
+
+impl Breaker {
+    pub(crate) fn new() -> Self {
+        Self {
+            epoch: Instant::now(),
+            open_until_ms: AtomicU64::new(0),
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Whether calls should be skipped now.
+    pub(crate) fn is_open(&self) -> bool {
+        self.now_ms() < self.open_until_ms.load(Ordering::Relaxed)
+    }
+
+    /// Records a failure; returns whether the breaker was closed until now (log once per trip).
+    pub(crate) fn trip(&self) -> bool {
+        let until = self.now_ms() + u64::try_from(BREAKER_COOLDOWN.as_millis()).unwrap_or(u64::MAX);
+        let before = self.open_until_ms.swap(until, Ordering::Relaxed);
+        before <= self.now_ms()
+    }
+
+    /// Records a success.
+    pub(crate) fn reset(&self) {
+        // Read first: the common case (closed) then writes nothing shared.
+        if self.open_until_ms.load(Ordering::Relaxed) != 0 {
+            self.open_until_ms.store(0, Ordering::Relaxed);
+        }
+    }
+}
 
 /// `limit` requests per `window`; a limit of 0 is off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -174,6 +221,7 @@ pub struct RateLimiter {
     prefix: String,
     settings: RateLimitSettings,
     script: redis::Script,
+    breaker: std::sync::Arc<Breaker>,
 }
 
 impl RateLimiter {
@@ -185,6 +233,7 @@ impl RateLimiter {
             prefix: prefix.into(),
             settings: RateLimitSettings::default(),
             script: redis::Script::new(GCRA),
+            breaker: std::sync::Arc::new(Breaker::new()),
         }
     }
 
@@ -238,7 +287,7 @@ impl RateLimiter {
             .filter(|(_, (_, l))| l.enabled())
             .map(|(i, (k, l))| (i, *k, *l))
             .collect();
-        if active.is_empty() {
+        if active.is_empty() || self.breaker.is_open() {
             return None;
         }
         let mut invocation = self.script.prepare_invoke();
@@ -248,6 +297,9 @@ impl RateLimiter {
         }
         let mut conn = self.conn.clone();
         let result = tokio::time::timeout(REDIS_TIMEOUT, invocation.invoke_async::<(i64, i64)>(&mut conn)).await;
+        if matches!(result, Ok(Ok(_))) {
+            self.breaker.reset();
+        }
         match result {
             Ok(Ok((0, _))) => None,
             Ok(Ok((i, wait_ms))) => {
@@ -258,11 +310,15 @@ impl RateLimiter {
                 })
             }
             Ok(Err(e)) => {
-                tracing::warn!(error = %e, "Rate limit check failed; letting the request through");
+                if self.breaker.trip() {
+                    tracing::warn!(error = %e, "Rate limits unavailable (Redis failed); letting requests through");
+                }
                 None
             }
             Err(_) => {
-                tracing::warn!("Rate limit check timed out; letting the request through");
+                if self.breaker.trip() {
+                    tracing::warn!("Rate limits unavailable (Redis timed out); letting requests through");
+                }
                 None
             }
         }
@@ -279,6 +335,17 @@ mod tests {
         assert_eq!(Limit::new(10, Duration::from_secs(900)).interval_ms(), 90_000);
         assert_eq!(Limit::new(5000, Duration::from_millis(10)).interval_ms(), 1);
         assert!(!Limit::new(0, Duration::from_secs(1)).enabled());
+    }
+
+    #[test]
+    fn breaker_opens_on_failure_and_closes_on_success() {
+        let b = Breaker::new();
+        assert!(!b.is_open());
+        assert!(b.trip());
+        assert!(b.is_open());
+        assert!(!b.trip(), "already open: no second warning");
+        b.reset();
+        assert!(!b.is_open());
     }
 
     #[test]

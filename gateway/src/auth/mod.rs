@@ -20,7 +20,9 @@
 //! Every refused credential is `401 UNAUTHENTICATED` "invalid or expired credentials", whatever
 //! the reason (the reason is logged at debug level). When Redis or HR cannot be asked, sessions
 //! and API tokens **fail closed** with `503 SUBGRAPH_UNAVAILABLE` (rate limits fail open, see
-//! [`crate::ratelimit`]).
+//! [`crate::ratelimit`]); after a Redis failure they fail fast for
+//! [`crate::ratelimit::BREAKER_COOLDOWN`] instead of waiting out a timeout per request. Access
+//! tokens need neither Redis nor HR.
 //!
 //! # Password logins
 //!
@@ -63,7 +65,7 @@ pub use jwt::{ACCESS_TOKEN_AUDIENCE, key_id};
 pub use session::SessionUser;
 
 use crate::error::Refusal;
-use crate::ratelimit::{Limit, LoginLimits, REDIS_TIMEOUT, RateLimiter};
+use crate::ratelimit::{Breaker, Limit, LoginLimits, REDIS_TIMEOUT, RateLimiter};
 use hr::{HR_AUDIENCE, HrAnswer, HrClient};
 use session::Session;
 
@@ -183,6 +185,7 @@ pub struct AuthService {
     limiter: RateLimiter,
     hr: HrClient,
     jwt: jwt::Jwt,
+    breaker: Breaker,
 }
 
 impl AuthService {
@@ -201,6 +204,7 @@ impl AuthService {
             jwt: jwt::Jwt::new(keys, issuer.as_ref())?,
             settings,
             redis,
+            breaker: Breaker::new(),
         })
     }
 
@@ -441,16 +445,27 @@ impl AuthService {
         self.redis_query::<i64>(redis::cmd("DEL").arg(key)).await.map(|_| ())
     }
 
+    /// One Redis call; fails closed (503), and fast while the breaker is open.
     async fn redis_query<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, Refusal> {
+        if self.breaker.is_open() {
+            return Err(unavailable());
+        }
         let mut conn = self.redis.clone();
         match tokio::time::timeout(REDIS_TIMEOUT, cmd.query_async::<T>(&mut conn)).await {
-            Ok(Ok(v)) => Ok(v),
+            Ok(Ok(v)) => {
+                self.breaker.reset();
+                Ok(v)
+            }
             Ok(Err(e)) => {
-                tracing::warn!(error = %e, "Redis call for authentication failed");
+                if self.breaker.trip() {
+                    tracing::warn!(error = %e, "Session store unavailable (Redis failed); refusing sessions and API tokens");
+                }
                 Err(unavailable())
             }
             Err(_) => {
-                tracing::warn!("Redis call for authentication timed out");
+                if self.breaker.trip() {
+                    tracing::warn!("Session store unavailable (Redis timed out); refusing sessions and API tokens");
+                }
                 Err(unavailable())
             }
         }
