@@ -17,6 +17,7 @@ pub mod http;
 pub mod introspection;
 pub mod limits;
 pub mod metrics;
+pub mod persisted;
 pub mod plan_cache;
 pub mod planning;
 pub mod project;
