@@ -8,7 +8,6 @@ use std::time::Instant;
 use axum::Router;
 use axum::http::{HeaderMap, Method, StatusCode};
 use futures::future::BoxFuture;
-use platform::auth::KeyPair;
 use platform::{AppError, ErrorCode, Principal};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -46,83 +45,8 @@ pub trait Authenticator: Send + Sync + 'static {
     }
 }
 
-/// Bearer JWTs only: verifies the gateway's own access tokens (audience `studiograph`) and signs
-/// internal tokens. The full BFF layer (sessions, API tokens) is `crate::auth`.
-pub struct BearerJwt {
-    verifier: platform::auth::JwtVerifier,
-    signer: platform::auth::JwtSigner,
-    ttl_secs: i64,
-}
-
 /// The audience of the access tokens the gateway hands to clients.
-pub const PUBLIC_AUDIENCE: &str = "studiograph";
-
-impl BearerJwt {
-    /// Over a key pair and issuer.
-    pub fn new(keys: &KeyPair, issuer: &str, ttl_secs: i64) -> Self {
-        Self {
-            verifier: keys.verifier(issuer, PUBLIC_AUDIENCE),
-            signer: keys.signer(issuer),
-            ttl_secs,
-        }
-    }
-}
-
-/// Signs the internal token of `principal` for `subgraph` (audience = subgraph, carrying the
-/// request id for the subgraph's logs and audit rows).
-pub fn sign_internal(signer: &platform::auth::JwtSigner, principal: &Principal, subgraph: &str, ttl_secs: i64) -> anyhow::Result<String> {
-    let now = chrono::Utc::now().timestamp();
-    signer.sign_claims(&platform::auth::Claims {
-        sub: principal.user_id.to_string(),
-        tid: principal.tenant_id,
-        eid: principal.employee_id,
-        roles: principal.roles.clone(),
-        scopes: principal.scopes.clone(),
-        aud: subgraph.to_owned(),
-        iss: signer.issuer().to_owned(),
-        exp: now + ttl_secs,
-        nbf: now,
-        iat: now,
-        rid: (!principal.request_id.is_empty()).then(|| principal.request_id.clone()),
-    })
-}
-
-impl Authenticator for BearerJwt {
-    fn authenticate<'a>(
-        &'a self,
-        headers: &'a HeaderMap,
-        _method: &'a Method,
-        _peer: Option<IpAddr>,
-    ) -> BoxFuture<'a, Result<Option<Caller>, Refusal>> {
-        Box::pin(async move {
-            let Some(token) = platform::hardening::bearer(headers) else {
-                return Ok(None);
-            };
-            let claims = self.verifier.verify(token).map_err(Refusal::from_error)?;
-            let principal = Principal {
-                user_id: claims
-                    .sub
-                    .parse()
-                    .map_err(|_| Refusal::unauthenticated("invalid or expired credentials"))?,
-                tenant_id: claims.tid,
-                employee_id: claims.eid,
-                roles: claims.roles,
-                scopes: claims.scopes,
-                request_id: String::new(),
-            };
-            Ok(Some(Caller {
-                principal,
-                via_cookie: false,
-            }))
-        })
-    }
-
-    fn internal_token(&self, principal: &Principal, subgraph: &str) -> Option<String> {
-        sign_internal(&self.signer, principal, subgraph, self.ttl_secs)
-            .map_err(|e| tracing::error!(error = %e, "signing an internal token"))
-            .ok()
-    }
-}
+pub const PUBLIC_AUDIENCE: &str = crate::auth::ACCESS_TOKEN_AUDIENCE;
 
 /// A GraphQL-over-HTTP request.
 #[derive(Debug, Default, Deserialize)]
@@ -194,6 +118,12 @@ pub struct Gateway {
     pub auth: Arc<dyn Authenticator>,
     /// Whether anonymous requests are refused.
     pub auth_required: bool,
+    /// Per-principal and per-tenant rate limits (`None`: off).
+    pub rate_limiter: Option<crate::ratelimit::RateLimiter>,
+    /// The persisted-operations manifest and APQ store.
+    pub persisted: crate::persisted::PersistedOperations,
+    /// Cookie-authenticated clients may run only manifest operations.
+    pub cookie_persisted_only: bool,
 }
 
 impl Gateway {
@@ -224,21 +154,28 @@ impl Gateway {
         transport: Transport,
         request_id: &str,
     ) -> Result<GraphqlResponse, Rejection> {
-        let (prepared, variables) = self.admit(request, caller, transport)?;
+        let (prepared, variables) = self.admit(request, caller, transport).await?;
         Ok(self.execute_prepared(&prepared, &variables, caller, request_id).await)
     }
 
     /// Everything before execution: auth requirement, document, limits, the prepared
     /// operation (cached), what the transport allows, variables and cost.
-    pub fn admit(
+    pub async fn admit(
         &self,
-        request: GraphqlRequest,
+        mut request: GraphqlRequest,
         caller: Option<&Caller>,
         transport: Transport,
     ) -> Result<(Arc<PreparedOperation>, Map<String, Value>), Rejection> {
         if self.auth_required && caller.is_none() {
             return Err(Rejection::Http(Refusal::unauthenticated("authentication required")));
         }
+        if let (Some(limiter), Some(caller)) = (&self.rate_limiter, caller) {
+            limiter.check_request(&caller.principal).await.map_err(Rejection::Http)?;
+        }
+        let resolution = self.persisted.resolve(&mut request).await.map_err(Rejection::Request)?;
+        self.persisted
+            .allows(&resolution, caller.is_some_and(|c| c.via_cookie), self.cookie_persisted_only)
+            .map_err(Rejection::Request)?;
         let operation_name = request.operation_name.filter(|n| !n.is_empty());
         let document = request
             .query
@@ -360,4 +297,48 @@ fn ensure_code(e: &mut Value) {
 /// An unexpected failure as a refusal.
 pub fn internal(context: &str, e: &dyn std::fmt::Debug) -> Refusal {
     Refusal::from_error(AppError::internal(context, e))
+}
+
+impl Authenticator for crate::auth::AuthService {
+    fn authenticate<'a>(
+        &'a self,
+        headers: &'a HeaderMap,
+        method: &'a Method,
+        peer: Option<IpAddr>,
+    ) -> BoxFuture<'a, Result<Option<Caller>, Refusal>> {
+        Box::pin(async move {
+            Ok(crate::auth::AuthService::authenticate(self, headers, method, peer)
+                .await?
+                .map(|a| Caller {
+                    principal: a.principal,
+                    via_cookie: a.via == crate::auth::AuthVia::Cookie,
+                }))
+        })
+    }
+
+    fn internal_token(&self, principal: &Principal, subgraph: &str) -> Option<String> {
+        self.mint_internal(principal, subgraph, INTERNAL_TOKEN_TTL_SECS)
+            .map_err(|e| tracing::error!(error = %e, "signing an internal token"))
+            .ok()
+    }
+
+    fn routes(self: Arc<Self>) -> Router {
+        crate::auth::AuthService::routes(self)
+    }
+}
+
+/// Lifetime of the internal tokens minted per request.
+pub const INTERNAL_TOKEN_TTL_SECS: i64 = 60;
+
+/// No authentication at all (`GATEWAY_AUTH=off`, refused in production): subgraphs get no token.
+pub struct NoAuth;
+
+impl Authenticator for NoAuth {
+    fn authenticate<'a>(&'a self, _: &'a HeaderMap, _: &'a Method, _: Option<IpAddr>) -> BoxFuture<'a, Result<Option<Caller>, Refusal>> {
+        Box::pin(async { Ok(None) })
+    }
+
+    fn internal_token(&self, _: &Principal, _: &str) -> Option<String> {
+        None
+    }
 }

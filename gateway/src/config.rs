@@ -42,8 +42,7 @@ pub struct GatewayConfig {
     pub planning_timeout: Duration,
     /// `GATEWAY_SUBGRAPH_TIMEOUT_MS`: one subgraph request (default 30,000).
     pub subgraph_timeout: Duration,
-    /// `GATEWAY_INTERNAL_TOKEN_TTL_SECS`: lifetime of the internal JWTs (default 60).
-    pub internal_token_ttl_secs: i64,
+
     /// `GATEWAY_AUTH`: `required` (default), `optional` or `off`.
     pub auth_mode: AuthMode,
     /// `JWT_PRIVATE_KEY_FILE`: the Ed25519 signing key (PKCS#8 PEM); required in production.
@@ -96,7 +95,7 @@ impl GatewayConfig {
             plan_cache_size: parsed("GATEWAY_PLAN_CACHE_SIZE", 2000)?,
             planning_timeout: Duration::from_millis(parsed("GATEWAY_PLANNING_TIMEOUT_MS", 2000)?),
             subgraph_timeout: Duration::from_millis(parsed("GATEWAY_SUBGRAPH_TIMEOUT_MS", 30_000)?),
-            internal_token_ttl_secs: parsed("GATEWAY_INTERNAL_TOKEN_TTL_SECS", 60)?,
+
             auth_mode,
             private_key_file,
             issuer: optional("JWT_ISSUER").unwrap_or_else(|| platform::auth::DEFAULT_ISSUER.into()),

@@ -1209,17 +1209,18 @@ mod tests {
         // tokio's default 2 MiB worker stack, not on a small one. Every document `analyze`
         // accepts at the deepest nesting it allows must make it fail or succeed, not crash.
         const TOKIO_WORKER_STACK: usize = 2 * 1024 * 1024;
+        let r = Limits::default().max_parser_recursion;
         let deepest_field = format!(
             "{}leaf(a: {}1{}){}",
             "a { ".repeat(14),
-            "[".repeat(185),
-            "]".repeat(185),
+            "[".repeat(r - 15),
+            "]".repeat(r - 15),
             " }".repeat(14)
         );
         let documents = [
-            format!("{{ f(a: {}1{}) }}", "[".repeat(199), "]".repeat(199)),
-            format!("{{ f(a: {}1{}) }}", "{b: ".repeat(199), "}".repeat(199)),
-            format!("query($v: {}Int{}) {{ f }}", "[".repeat(199), "]".repeat(199)),
+            format!("{{ f(a: {}1{}) }}", "[".repeat(r - 1), "]".repeat(r - 1)),
+            format!("{{ f(a: {}1{}) }}", "{b: ".repeat(r - 1), "}".repeat(r - 1)),
+            format!("query($v: {}Int{}) {{ f }}", "[".repeat(r - 1), "]".repeat(r - 1)),
             format!("{{{deepest_field}}}"),
             nested(15),
         ];

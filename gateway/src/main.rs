@@ -32,8 +32,7 @@ async fn main() -> anyhow::Result<()> {
 async fn serve(config: gateway::config::GatewayConfig) -> anyhow::Result<()> {
     let sdl = config.read_supergraph()?;
     let keys = config.signing_key()?;
-    let auth = gateway::auth_layer(&config, &keys).await?;
-    let gw = gateway::build(&sdl, &config.subgraph_urls, &config, auth)?;
+    let gw = gateway::build(&sdl, &config.subgraph_urls, &config, &keys).await?;
     for (name, url) in gw.executor.subgraph_urls() {
         tracing::info!(subgraph = %name, %url, "Subgraph");
     }

@@ -53,7 +53,7 @@ pub async fn open(
     caller: Option<Caller>,
     request_id: String,
 ) -> Result<BoxStream<'static, GraphqlResponse>, Rejection> {
-    let (prepared, variables) = gw.admit(request, caller.as_ref(), Transport::Stream)?;
+    let (prepared, variables) = gw.admit(request, caller.as_ref(), Transport::Stream).await?;
     if prepared.kind != Kind::Subscription {
         let response = gw.execute_prepared(&prepared, &variables, caller.as_ref(), &request_id).await;
         return Ok(stream::once(async move { response }).boxed());

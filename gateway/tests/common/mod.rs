@@ -124,6 +124,25 @@ pub struct Stack {
     pub addr: SocketAddr,
     pub keys: KeyPair,
     client: Client<HttpConnector, Full<Bytes>>,
+    /// This stack's Redis keys (sessions, rate limits, APQ), deleted on drop.
+    pub redis_prefix: String,
+}
+
+pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let Ok(mut conn) = redis::Client::open(REDIS_URL).and_then(|c| c.get_connection()) else {
+            return;
+        };
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{}*", self.redis_prefix))
+            .query(&mut conn)
+            .unwrap_or_default();
+        if !keys.is_empty() {
+            let _: redis::RedisResult<()> = redis::cmd("DEL").arg(keys).query(&mut conn);
+        }
+    }
 }
 
 pub fn test_config() -> gateway::config::GatewayConfig {
@@ -153,8 +172,24 @@ impl Stack {
         urls.insert("production".to_owned(), format!("http://{}/graphql", production.addr));
         urls.insert("render".to_owned(), format!("http://{}/graphql", render.addr));
         adjust(&mut urls);
-        let auth = Arc::new(gateway::app::BearerJwt::new(&keys, ISSUER, 60));
-        let gw = gateway::build(sdl, &urls, &config, auth).unwrap();
+        let supergraph = Arc::new(gateway::planning::Supergraph::load(sdl, &urls).unwrap());
+        let redis_prefix = format!("studiograph-test:{}:", uuid::Uuid::new_v4());
+        let redis = gateway::auth::connect_redis(REDIS_URL).await.unwrap();
+        let mut settings = gateway::auth::AuthSettings::defaults(platform::config::Mode::Development);
+        settings.redis_prefix = redis_prefix.clone();
+        let service = gateway::auth::AuthService::new(settings, redis.clone(), format!("http://{}", hr.addr), &keys, ISSUER).unwrap();
+        let layers = gateway::Layers {
+            auth: Arc::new(service),
+            rate_limiter: Some(gateway::ratelimit::RateLimiter::new(redis.clone(), redis_prefix.clone())),
+            persisted: gateway::persisted::PersistedOperations::new(
+                None,
+                Some(redis),
+                format!("{redis_prefix}apq:"),
+                Duration::from_secs(60),
+                true,
+            ),
+        };
+        let gw = gateway::build_with(supergraph, &config, layers).unwrap();
         let app = gateway::router(gw.clone(), &config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -170,6 +205,7 @@ impl Stack {
             addr,
             keys,
             client,
+            redis_prefix,
         }
     }
 
