@@ -166,6 +166,21 @@ impl Stack {
         sdl: &str,
         adjust: impl FnOnce(&mut HashMap<String, String>),
     ) -> Self {
+        Self::start_full(config, keys, sdl, adjust, gateway::ratelimit::RateLimitSettings::default()).await
+    }
+
+    /// Starts the stack with given rate limits.
+    pub async fn start_limited(rate: gateway::ratelimit::RateLimitSettings) -> Self {
+        Self::start_full(test_config(), KeyPair::generate(), &supergraph_sdl(), |_| {}, rate).await
+    }
+
+    async fn start_full(
+        config: gateway::config::GatewayConfig,
+        keys: KeyPair,
+        sdl: &str,
+        adjust: impl FnOnce(&mut HashMap<String, String>),
+        rate: gateway::ratelimit::RateLimitSettings,
+    ) -> Self {
         let (hr, production, render) = tokio::join!(start_hr(&keys), start_production(&keys), start_render(&keys));
         let mut urls = HashMap::new();
         urls.insert("hr".to_owned(), format!("http://{}/graphql", hr.addr));
@@ -180,7 +195,7 @@ impl Stack {
         let service = gateway::auth::AuthService::new(settings, redis.clone(), format!("http://{}", hr.addr), &keys, ISSUER).unwrap();
         let layers = gateway::Layers {
             auth: Arc::new(service),
-            rate_limiter: Some(gateway::ratelimit::RateLimiter::new(redis.clone(), redis_prefix.clone())),
+            rate_limiter: Some(gateway::ratelimit::RateLimiter::new(redis.clone(), redis_prefix.clone()).with_settings(rate)),
             persisted: gateway::persisted::PersistedOperations::new(
                 None,
                 Some(redis),
@@ -258,6 +273,22 @@ impl Stack {
             headers.push(("authorization", t.as_str()));
         }
         let body = serde_json::to_vec(&json!({ "query": query, "variables": variables })).unwrap();
+        let (status, _, bytes) = self.raw("POST", "/graphql", &headers, body).await;
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({ "raw": String::from_utf8_lossy(&bytes) })),
+        )
+    }
+
+    /// POST /graphql with a raw bearer token.
+    pub async fn post_with_token(&self, token: &str, query: &str) -> (u16, Value) {
+        let bearer = format!("Bearer {token}");
+        let headers = [
+            ("content-type", "application/json"),
+            ("accept", "application/graphql-response+json"),
+            ("authorization", bearer.as_str()),
+        ];
+        let body = serde_json::to_vec(&json!({ "query": query })).unwrap();
         let (status, _, bytes) = self.raw("POST", "/graphql", &headers, body).await;
         (
             status,
