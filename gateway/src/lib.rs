@@ -23,6 +23,7 @@ pub mod planning;
 pub mod project;
 pub mod ratelimit;
 pub mod schema_index;
+pub mod spa;
 pub mod subscriptions;
 
 pub use error::Refusal;
@@ -129,5 +130,9 @@ pub fn build_with(
 /// All routes of a built gateway.
 pub fn router(gateway: Arc<app::Gateway>, config: &config::GatewayConfig) -> axum::Router {
     let auth_routes = gateway.auth.clone().routes();
-    http::routes(gateway, config.body_limit_bytes, config.batching).merge(auth_routes)
+    let router = http::routes(gateway, config.body_limit_bytes, config.batching).merge(auth_routes);
+    match &config.static_dir {
+        Some(dir) => router.merge(spa::routes(dir.clone())),
+        None => router,
+    }
 }

@@ -241,3 +241,41 @@ async fn a_subgraph_down_yields_the_others_data_and_an_error_for_the_missing_par
     let ready: Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(ready["subgraphs"], json!({"hr": "up", "production": "up", "render": "down"}));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_spa_is_served_at_the_root_with_client_side_routes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("assets")).unwrap();
+    std::fs::write(dir.path().join("index.html"), "<!doctype html><title>Studiograph</title>").unwrap();
+    std::fs::write(dir.path().join("assets/app.abc123.js"), "console.log(1)").unwrap();
+    let mut config = test_config();
+    config.static_dir = Some(dir.path().to_path_buf());
+    let stack = Stack::start_with(config, |_| {}).await;
+    let (status, headers, body) = stack.raw("GET", "/", &[], vec![]).await;
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&body).contains("Studiograph"));
+    assert_eq!(headers.get("cache-control").unwrap(), "no-cache");
+    let (status, headers, _) = stack.raw("GET", "/assets/app.abc123.js", &[], vec![]).await;
+    assert_eq!(status, 200);
+    assert!(
+        headers
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    assert!(headers.get("cache-control").unwrap().to_str().unwrap().contains("immutable"));
+    let (status, _, body) = stack.raw("GET", "/projects/SKY/shots", &[], vec![]).await;
+    assert_eq!(status, 200, "a client-side route gets the index");
+    assert!(String::from_utf8_lossy(&body).contains("Studiograph"));
+    let (status, _, _) = stack.raw("GET", "/assets/missing.js", &[], vec![]).await;
+    assert_eq!(status, 404);
+    for path in ["/%2e%2e/%2e%2e/etc/passwd", "/assets/..%2f..%2f..%2fetc/passwd"] {
+        let (_, _, body) = stack.raw("GET", path, &[], vec![]).await;
+        assert!(!String::from_utf8_lossy(&body).contains("root:"), "{path} escaped the root");
+    }
+    // The API still answers next to it.
+    let (status, _, _) = stack.raw("GET", "/healthz", &[], vec![]).await;
+    assert_eq!(status, 200);
+}
