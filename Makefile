@@ -26,8 +26,7 @@ dev: services build databases migrate seed
 	@echo "Subgraphs:  HR :4001, production :4002, render :4003 (internal JWTs only: make dev-token EMAIL=... SUBGRAPH=...)"
 	@trap 'kill 0' INT TERM EXIT; $(BIN)/hr serve & $(BIN)/production serve & $(BIN)/render serve & \
 	  sleep 2; $(BIN)/gateway serve & \
-	  $(BIN)/render-agent --url http://127.0.0.1:4003 --token "$$($(BIN)/render dev-token wrangler@northwind.test)" \
-	    --pool cpu --hostname dev-node-1 & wait
+	  bash scripts/dev-agent.sh $(BIN) & wait
 
 ## test: formatting, lints, every Rust test against the real services, then supergraph composition
 test: lint
