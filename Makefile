@@ -15,7 +15,7 @@ BIN := $(CARGO_TARGET_DIR)/debug
 DATABASES := studiograph_hr studiograph_production studiograph_render
 NEXTEST := $(shell cargo nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: dev test lint fmt build services databases migrate seed schema bench-entities bench-tasks bench-claims clean-test-dbs dev-token schema-check deploy-check
+.PHONY: dev test lint fmt build services databases migrate seed schema bench-entities bench-tasks bench-claims bench-gateway clean-test-dbs dev-token schema-check deploy-check
 
 ## dev: services, databases, migrations, demo data, then the subgraphs (HR :4001, production :4002,
 ## render :4003), the gateway (:4000) in front of them, and one render agent
@@ -94,6 +94,11 @@ bench-claims:
 ## bench-tasks: requests/s, p99 and SQL statements of "tasks of a project with their shots, first 100"
 bench-tasks:
 	bash scripts/bench-tasks.sh
+
+## bench-gateway: HR straight vs through the gateway, a nested three-subgraph query at concurrency 50,
+## the gateway's peak memory and plan-cache hit rate (release builds, scratch databases, oha)
+bench-gateway:
+	bash scripts/bench-gateway.sh
 
 ## clean-test-dbs: drop databases left by interrupted test runs
 clean-test-dbs:
