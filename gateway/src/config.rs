@@ -55,6 +55,8 @@ pub struct GatewayConfig {
     pub static_dir: Option<PathBuf>,
     /// `GATEWAY_BATCHING`: accept JSON arrays of requests (default off).
     pub batching: bool,
+    /// `GATEWAY_MAX_BATCH`: operations in one batch (default 10).
+    pub max_batch: usize,
     /// `GATEWAY_PERSISTED_MANIFEST`: a JSON file `{ "<sha256>": "<document>" }`.
     pub persisted_manifest: Option<PathBuf>,
     /// `GATEWAY_COOKIE_PERSISTED_ONLY`: cookie-authenticated clients may run only persisted
@@ -102,6 +104,7 @@ impl GatewayConfig {
             dev_key_dir: PathBuf::from(optional("DEV_KEY_DIR").unwrap_or_else(|| ".dev/keys".into())),
             static_dir: optional("GATEWAY_STATIC_DIR").map(PathBuf::from),
             batching: parsed("GATEWAY_BATCHING", false)?,
+            max_batch: parsed("GATEWAY_MAX_BATCH", 10)?,
             persisted_manifest: optional("GATEWAY_PERSISTED_MANIFEST").map(PathBuf::from),
             cookie_persisted_only: parsed("GATEWAY_COOKIE_PERSISTED_ONLY", false)?,
         })

@@ -66,8 +66,8 @@ pub fn negotiate(headers: &HeaderMap) -> Option<ResponseFormat> {
 }
 
 /// `/graphql` and the operational routes.
-pub fn routes(gateway: Arc<Gateway>, body_limit: usize, batching: bool) -> Router {
-    let settings = Arc::new(HttpSettings { body_limit, batching });
+pub fn routes(gateway: Arc<Gateway>, body_limit: usize, max_batch: Option<usize>) -> Router {
+    let settings = Arc::new(HttpSettings { body_limit, max_batch });
     Router::new()
         .route("/graphql", get(graphql).post(graphql))
         .route("/healthz", get(|| async { "ok" }))
@@ -78,7 +78,14 @@ pub fn routes(gateway: Arc<Gateway>, body_limit: usize, batching: bool) -> Route
 
 struct HttpSettings {
     body_limit: usize,
-    batching: bool,
+    /// `Some(n)`: JSON arrays of up to `n` operations are accepted.
+    max_batch: Option<usize>,
+}
+
+/// A POST body: one operation or a batch.
+enum Posted {
+    One(GraphqlRequest),
+    Batch(Vec<GraphqlRequest>),
 }
 
 type AppState = (Arc<Gateway>, Arc<HttpSettings>);
@@ -142,7 +149,10 @@ async fn handle(
     let (request, transport) = if method == Method::GET {
         (parse_get(raw_query.unwrap_or(""), settings.body_limit)?, Transport::Get)
     } else if method == Method::POST {
-        (parse_post(headers, body, settings).await?, Transport::Post)
+        match parse_post(headers, body, settings).await? {
+            Posted::One(request) => (request, Transport::Post),
+            Posted::Batch(requests) => return batch(gw, headers, method, peer, format, request_id, requests).await,
+        }
     } else {
         return Err(Refusal::bad_request("use GET or POST").with_status(StatusCode::METHOD_NOT_ALLOWED));
     };
@@ -194,7 +204,7 @@ fn parse_get(raw: &str, limit: usize) -> Result<GraphqlRequest, Refusal> {
     })
 }
 
-async fn parse_post(headers: &HeaderMap, body: Body, settings: &HttpSettings) -> Result<GraphqlRequest, Refusal> {
+async fn parse_post(headers: &HeaderMap, body: Body, settings: &HttpSettings) -> Result<Posted, Refusal> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if mime != "application/json" {
@@ -205,10 +215,16 @@ async fn parse_post(headers: &HeaderMap, body: Body, settings: &HttpSettings) ->
         Refusal::too_complex(format!("the request body exceeds {} bytes", settings.body_limit)).with_status(StatusCode::PAYLOAD_TOO_LARGE)
     })?;
     let value = parse_json(&bytes)?;
-    match value {
-        Value::Array(_) if !settings.batching => Err(Refusal::bad_request("batched requests are disabled")),
-        Value::Array(_) => Err(Refusal::bad_request("batched requests are not supported by this endpoint")),
-        Value::Object(_) => serde_json::from_value(value).map_err(|e| Refusal::bad_request(format!("not a GraphQL request: {e}"))),
+    let request =
+        |v: Value| serde_json::from_value::<GraphqlRequest>(v).map_err(|e| Refusal::bad_request(format!("not a GraphQL request: {e}")));
+    match (value, settings.max_batch) {
+        (Value::Array(_), None) => Err(Refusal::bad_request("batched requests are disabled")),
+        (Value::Array(items), Some(max)) if items.len() > max || items.is_empty() => Err(Refusal::too_complex(format!(
+            "a batch holds 1 to {max} operations (got {})",
+            items.len()
+        ))),
+        (Value::Array(items), Some(_)) => Ok(Posted::Batch(items.into_iter().map(request).collect::<Result<_, _>>()?)),
+        (v @ Value::Object(_), _) => Ok(Posted::One(request(v)?)),
         _ => Err(Refusal::bad_request("the body must be a GraphQL request object")),
     }
 }
@@ -256,4 +272,30 @@ async fn websocket(gw: Arc<Gateway>, parts: &mut axum::http::request::Parts) -> 
         .protocols([ws::PROTOCOL])
         .on_upgrade(move |socket| ws::serve(gw, socket, headers, peer))
         .into_response()
+}
+
+/// A batch: the operations run concurrently; the answer is the array of their responses.
+async fn batch(
+    gw: &Arc<Gateway>,
+    headers: &HeaderMap,
+    method: &Method,
+    peer: Option<std::net::IpAddr>,
+    format: ResponseFormat,
+    request_id: &str,
+    requests: Vec<GraphqlRequest>,
+) -> Result<Response, Refusal> {
+    if format == ResponseFormat::EventStream {
+        return Err(Refusal::bad_request("a batch cannot be streamed").with_status(StatusCode::NOT_ACCEPTABLE));
+    }
+    let caller: Option<Caller> = gw.auth.authenticate(headers, method, peer).await?;
+    let runs = requests.into_iter().enumerate().map(|(i, r)| {
+        let caller = caller.as_ref();
+        async move {
+            match gw.run(r, caller, Transport::Post, &format!("{request_id}.{i}")).await {
+                Ok(response) => response.to_json(),
+                Err(Rejection::Http(refusal) | Rejection::Request(refusal)) => refusal.body(),
+            }
+        }
+    });
+    Ok(json_response(StatusCode::OK, format, &Value::Array(join_all(runs).await)))
 }

@@ -130,7 +130,7 @@ pub fn build_with(
 /// All routes of a built gateway.
 pub fn router(gateway: Arc<app::Gateway>, config: &config::GatewayConfig) -> axum::Router {
     let auth_routes = gateway.auth.clone().routes();
-    let router = http::routes(gateway, config.body_limit_bytes, config.batching).merge(auth_routes);
+    let router = http::routes(gateway, config.body_limit_bytes, config.batching.then_some(config.max_batch)).merge(auth_routes);
     match &config.static_dir {
         Some(dir) => router.merge(spa::routes(dir.clone())),
         None => router,

@@ -187,3 +187,30 @@ async fn rate_limits_answer_429_with_retry_after() {
     let (status, _) = stack.post_with_token(&stack.token("sup@northwind.test"), ME).await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn automatic_persisted_queries_register_then_run_by_hash() {
+    use sha2::Digest as _;
+    let stack = Stack::start().await;
+    let bearer = format!("Bearer {}", stack.token("artist@northwind.test"));
+    let headers = [("content-type", "application/json"), ("authorization", bearer.as_str())];
+    let hash = hex::encode(sha2::Sha256::digest(ME.as_bytes()));
+    let by_hash = json!({"extensions": {"persistedQuery": {"version": 1, "sha256Hash": hash}}});
+    let (status, _, bytes) = stack.raw("POST", "/graphql", &headers, json_body(&by_hash)).await;
+    assert_eq!(status, 200);
+    let v = parse(&bytes);
+    assert_eq!(v["errors"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_FOUND");
+    assert_eq!(v["errors"][0]["message"], "PersistedQueryNotFound");
+    let register = json!({"query": ME, "extensions": {"persistedQuery": {"version": 1, "sha256Hash": hash}}});
+    let (_, _, bytes) = stack.raw("POST", "/graphql", &headers, json_body(&register)).await;
+    assert_eq!(parse(&bytes)["data"]["me"]["user"]["email"], "artist@northwind.test");
+    let (_, _, bytes) = stack.raw("POST", "/graphql", &headers, json_body(&by_hash)).await;
+    assert_eq!(
+        parse(&bytes)["data"]["me"]["user"]["email"],
+        "artist@northwind.test",
+        "run by hash alone"
+    );
+    let wrong = json!({"query": "{ __typename }", "extensions": {"persistedQuery": {"version": 1, "sha256Hash": hash}}});
+    let (_, _, bytes) = stack.raw("POST", "/graphql", &headers, json_body(&wrong)).await;
+    assert_eq!(parse(&bytes)["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+}

@@ -183,3 +183,30 @@ async fn introspection_of_the_api_schema() {
         json!({"kind": "NON_NULL", "name": null, "ofType": {"name": "TaskStatus"}})
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entity_errors_are_repathed_into_the_clients_response() {
+    let stack = Stack::start().await;
+    // An artist may not read colleagues' salaries: HR answers FORBIDDEN per entity, with paths
+    // under `_entities`; the client sees them under its own tasks.
+    let (status, body) = stack
+        .post(
+            Some("artist@northwind.test"),
+            "{ tasks(first: 3) { nodes { name assignee { displayName salary { amount } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let nodes = body["data"]["tasks"]["nodes"].as_array().unwrap();
+    let errors = body["errors"].as_array().unwrap_or_else(|| panic!("no errors: {body}"));
+    assert!(!errors.is_empty(), "{body}");
+    for e in errors {
+        assert_eq!(e["extensions"]["code"], "FORBIDDEN", "{e}");
+        let path = e["path"].as_array().unwrap_or_else(|| panic!("no path: {e}"));
+        assert_eq!(path[..3], [json!("tasks"), json!("nodes"), path[2].clone()]);
+        assert_eq!(path[3..], [json!("assignee"), json!("salary")], "{e}");
+        let i = path[2].as_u64().unwrap() as usize;
+        assert!(nodes[i]["assignee"]["salary"].is_null());
+        assert!(nodes[i]["assignee"]["displayName"].is_string(), "the rest of the entity stands");
+    }
+}

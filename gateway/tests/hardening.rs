@@ -279,3 +279,23 @@ async fn the_spa_is_served_at_the_root_with_client_side_routes() {
     let (status, _, _) = stack.raw("GET", "/healthz", &[], vec![]).await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batching_when_switched_on_runs_each_operation() {
+    let mut config = test_config();
+    config.batching = true;
+    config.max_batch = 3;
+    let stack = Stack::start_with(config, |_| {}).await;
+    let token = format!("Bearer {}", stack.token("artist@northwind.test"));
+    let headers = [("content-type", "application/json"), ("authorization", token.as_str())];
+    let body = json!([{"query": "{ me { user { email } } }"}, {"query": "{ me { nope } }"}]);
+    let (status, _, bytes) = stack.raw("POST", "/graphql", &headers, serde_json::to_vec(&body).unwrap()).await;
+    assert_eq!(status, 200);
+    let v: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v[0]["data"]["me"]["user"]["email"], "artist@northwind.test");
+    assert_eq!(v[1]["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    let four: Vec<Value> = (0..4).map(|_| json!({"query": "{ me { user { email } } }"})).collect();
+    let (status, _, bytes) = stack.raw("POST", "/graphql", &headers, serde_json::to_vec(&four).unwrap()).await;
+    assert_eq!(status, 400);
+    assert_eq!(body_code(&bytes), "QUERY_TOO_COMPLEX");
+}

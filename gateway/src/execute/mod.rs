@@ -316,17 +316,26 @@ impl<'a> Run<'a> {
     }
 
     /// Re-paths `[alias, i, rest…]` errors onto the first object of representation `i`.
-    fn repath_entity_errors(&self, errors: Vec<Value>, alias: &str, batch: &EntityBatch) {
+    ///
+    /// Some subgraphs (async-graphql 7) omit the index: `[alias, field, …]`. Each such error is
+    /// paired, in order, with the next entity whose result lacks that field (they resolve entities
+    /// in order and leave an errored field out or null).
+    fn repath_entity_errors(&self, errors: Vec<Value>, alias: &str, batch: &EntityBatch, results: Option<&Value>) {
+        let mut cursors: HashMap<String, usize> = HashMap::new();
         for mut e in errors {
             let path = e.get("path").and_then(Value::as_array).cloned();
             if let Some(path) = path
                 && path.first().and_then(Value::as_str) == Some(alias)
             {
-                let i = path.get(1).and_then(Value::as_u64).map(|i| i as usize);
-                match i.and_then(|i| batch.locations.get(i)).and_then(|l| l.first()) {
+                let (index, rest_from) = match path.get(1) {
+                    Some(Value::Number(n)) => (n.as_u64().map(|i| i as usize), 2),
+                    Some(Value::String(field)) => (next_entity_missing(results, field, &mut cursors), 1),
+                    _ => (None, 1),
+                };
+                match index.and_then(|i| batch.locations.get(i)).and_then(|l| l.first()) {
                     Some(location) => {
                         let mut new_path: Vec<Value> = location.iter().map(PathElem::to_json).collect();
-                        new_path.extend(path.into_iter().skip(2));
+                        new_path.extend(path.into_iter().skip(rest_from));
                         e["path"] = Value::Array(new_path);
                     }
                     None => {
@@ -355,8 +364,8 @@ impl<'a> Run<'a> {
         let Some(mut response) = self.send(&f.service_name, &f.operation.document_str, variables, first).await else {
             return;
         };
-        self.repath_entity_errors(std::mem::take(&mut response.errors), "_entities", &batch);
         let results = response.data.as_mut().and_then(|d| d.get_mut("_entities")).map(Value::take);
+        self.repath_entity_errors(std::mem::take(&mut response.errors), "_entities", &batch, results.as_ref());
         self.merge_entities(&batch, results, f.output_rewrites.as_ref());
     }
 
@@ -379,19 +388,34 @@ impl<'a> Run<'a> {
         let Some(mut response) = self.send(&b.service_name, &b.operation.document_str, variables, first).await else {
             return;
         };
-        let errors = std::mem::take(&mut response.errors);
-        for e in errors {
+        let mut errors_by_alias: Vec<Vec<Value>> = vec![Vec::new(); b.entity_batch.aliases.len()];
+        for e in std::mem::take(&mut response.errors) {
             let alias = e.get("path").and_then(|p| p.get(0)).and_then(Value::as_str).map(str::to_owned);
             match alias.and_then(|a| b.entity_batch.aliases.iter().position(|x| x.alias == a)) {
-                Some(i) => self.repath_entity_errors(vec![e], &b.entity_batch.aliases[i].alias, &batches[i]),
+                Some(i) => errors_by_alias[i].push(e),
                 None => self.push_error(e),
             }
         }
-        for (alias, batch) in b.entity_batch.aliases.iter().zip(&batches) {
+        for ((alias, batch), errors) in b.entity_batch.aliases.iter().zip(&batches).zip(errors_by_alias) {
             let results = response.data.as_mut().and_then(|d| d.get_mut(&alias.alias)).map(Value::take);
+            self.repath_entity_errors(errors, &alias.alias, batch, results.as_ref());
             self.merge_entities(batch, results, alias.output_rewrites.as_ref());
         }
     }
+}
+
+/// The next entity (from the cursor for `field`) whose result lacks `field` or holds null.
+fn next_entity_missing(results: Option<&Value>, field: &str, cursors: &mut HashMap<String, usize>) -> Option<usize> {
+    let items = results?.as_array()?;
+    let cursor = cursors.entry(field.to_owned()).or_insert(0);
+    while *cursor < items.len() {
+        let i = *cursor;
+        *cursor += 1;
+        if items[i].get(field).is_none_or(Value::is_null) {
+            return Some(i);
+        }
+    }
+    None
 }
 
 fn failure_error(service: &str, reason: &str, path: Option<&[PathElem]>) -> Value {
