@@ -148,3 +148,116 @@ impl<'a> Projection<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::planning::{FieldSelection, InlineFragmentSelection};
+    use serde_json::json;
+
+    const SDL: &str = "type Query { node: Node search: [Result!]! tags: [String] }
+        interface Node { id: ID! }
+        type User implements Node { id: ID! name: String! }
+        type Post implements Node { id: ID! title: String }
+        union Result = User | Post";
+
+    fn index() -> SchemaIndex {
+        SchemaIndex::new(&graphql_tools::parser::parse_schema::<String>(SDL).expect("sdl").into_static())
+    }
+
+    fn field(name: &str, items: Vec<SelectionItem>) -> SelectionItem {
+        SelectionItem::Field(FieldSelection {
+            name: name.into(),
+            selections: SelectionSet { items },
+            ..Default::default()
+        })
+    }
+
+    fn on(type_condition: &str, items: Vec<SelectionItem>) -> SelectionItem {
+        SelectionItem::InlineFragment(InlineFragmentSelection {
+            type_condition: type_condition.into(),
+            selections: SelectionSet { items },
+            skip_if: None,
+            include_if: None,
+        })
+    }
+
+    fn selection() -> SelectionSet {
+        SelectionSet {
+            items: vec![
+                field(
+                    "node",
+                    vec![
+                        field("__typename", vec![]),
+                        field("id", vec![]),
+                        on("Post", vec![field("title", vec![])]),
+                        on("User", vec![field("name", vec![])]),
+                    ],
+                ),
+                field(
+                    "search",
+                    vec![on("User", vec![field("name", vec![])]), on("Post", vec![field("title", vec![])])],
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn interfaces_and_unions_project_by_runtime_type() {
+        let data = json!({
+            "node": {"__typename": "Post", "id": "p1", "title": "T", "internal": 1},
+            "search": [{"__typename": "User", "id": "u", "name": "N"}, {"__typename": "Post", "id": "p", "title": null}]
+        });
+        let vars = Map::new();
+        let index = index();
+        let out = Projection::new(&index, &vars).root(&selection(), "Query", &data);
+        assert_eq!(
+            out,
+            json!({"node": {"__typename": "Post", "id": "p1", "title": "T"}, "search": [{"name": "N"}, {"title": null}]})
+        );
+        let keys: Vec<&String> = out["node"].as_object().expect("object").keys().collect();
+        assert_eq!(keys, ["__typename", "id", "title"], "selection order");
+    }
+
+    #[test]
+    fn a_null_in_a_non_null_position_propagates_to_the_nearest_nullable_parent() {
+        // A User without its non-null name: the list item is non-null, the list is non-null,
+        // so the whole data becomes null.
+        let data = json!({"node": null, "search": [{"__typename": "User", "id": "u", "name": null}]});
+        let vars = Map::new();
+        let index = index();
+        let mut projection = Projection::new(&index, &vars);
+        assert_eq!(projection.root(&selection(), "Query", &data), Value::Null);
+        assert_eq!(projection.violations[0].0, vec![json!("search"), json!(0), json!("name")]);
+
+        // A nullable parent stops the propagation: node.id is non-null, node is nullable.
+        let data = json!({"node": {"__typename": "User", "id": null, "name": "N"}, "search": []});
+        let out = Projection::new(&index, &vars).root(&selection(), "Query", &data);
+        assert_eq!(out, json!({"node": null, "search": []}));
+    }
+
+    #[test]
+    fn skip_and_include_follow_variables() {
+        let sel = SelectionSet {
+            items: vec![
+                SelectionItem::Field(FieldSelection {
+                    name: "tags".into(),
+                    skip_if: Some("hide".into()),
+                    ..Default::default()
+                }),
+                SelectionItem::Field(FieldSelection {
+                    name: "tags".into(),
+                    alias: Some("t2".into()),
+                    include_if: Some("show".into()),
+                    ..Default::default()
+                }),
+            ],
+        };
+        let data = json!({"tags": ["a"], "t2": ["a"]});
+        let index = index();
+        let vars: Map<String, Value> = json!({"hide": true, "show": true}).as_object().cloned().unwrap_or_default();
+        assert_eq!(Projection::new(&index, &vars).root(&sel, "Query", &data), json!({"t2": ["a"]}));
+        let vars: Map<String, Value> = json!({"hide": false, "show": false}).as_object().cloned().unwrap_or_default();
+        assert_eq!(Projection::new(&index, &vars).root(&sel, "Query", &data), json!({"tags": ["a"]}));
+    }
+}
