@@ -124,9 +124,21 @@ pub struct Gateway {
     pub persisted: crate::persisted::PersistedOperations,
     /// Cookie-authenticated clients may run only manifest operations.
     pub cookie_persisted_only: bool,
+    /// Flips to `true` when the process starts draining (streams close, clients reconnect).
+    pub shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 impl Gateway {
+    /// Starts draining: open subscriptions are closed so that clients reconnect elsewhere.
+    pub fn begin_shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// A receiver that turns `true` when draining starts.
+    pub fn shutdown_signal(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+
     /// Runs one operation for `caller`.
     pub async fn run(
         &self,

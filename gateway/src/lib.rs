@@ -124,6 +124,7 @@ pub fn build_with(
         rate_limiter: layers.rate_limiter,
         persisted: layers.persisted,
         cookie_persisted_only: config.cookie_persisted_only,
+        shutdown: tokio::sync::watch::channel(false).0,
     }))
 }
 

@@ -36,13 +36,24 @@ async fn serve(config: gateway::config::GatewayConfig) -> anyhow::Result<()> {
     for (name, url) in gw.executor.subgraph_urls() {
         tracing::info!(subgraph = %name, %url, "Subgraph");
     }
-    let app = gateway::router(gw, &config);
+    let app = gateway::router(gw.clone(), &config);
     let listener = tokio::net::TcpListener::bind(config.listen_addr)
         .await
         .with_context(|| format!("binding {}", config.listen_addr))?;
     tracing::info!(listen.addr = %config.listen_addr, supergraph = %config.supergraph_path.display(), "Gateway listening");
+    let draining = gw.clone();
+    let signal = async move {
+        platform::server::shutdown_signal().await;
+        // Stop accepting (axum), finish in-flight requests, and close subscriptions (1001).
+        draining.begin_shutdown();
+    };
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(platform::server::shutdown_signal())
+        .with_graceful_shutdown(signal)
         .await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while gw.metrics.open_subscriptions.load(std::sync::atomic::Ordering::Relaxed) > 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tracing::info!("Gateway drained");
     Ok(())
 }

@@ -374,3 +374,26 @@ async fn clients_leaving_close_their_upstream_subscriptions() {
         .await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn draining_closes_subscriptions_with_going_away() {
+    let f = fixture().await;
+    let mut socket = connect(&f.stack, Some(&f.stack.token("artist@northwind.test"))).await;
+    assert_eq!(recv(&mut socket).await["type"], "connection_ack");
+    let sub = json!({"id": "d", "type": "subscribe", "payload": {"query": TICKS, "variables": {"n": 10000, "ms": 20}}});
+    socket.send(Message::text(sub.to_string())).await.unwrap();
+    assert_eq!(recv(&mut socket).await["type"], "next");
+    f.stack.gateway.begin_shutdown();
+    loop {
+        let msg = recv(&mut socket).await;
+        if msg["type"] == "closed" {
+            assert_eq!(msg["code"], 1001, "going away: reconnect elsewhere");
+            break;
+        }
+    }
+    wait_until("the upstream subscription closed", || f.open_upstream.load(Ordering::SeqCst) == 0).await;
+    wait_until("the gauge is back to 0", || {
+        f.stack.gateway.metrics.open_subscriptions.load(Ordering::SeqCst) == 0
+    })
+    .await;
+}

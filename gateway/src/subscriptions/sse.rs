@@ -19,6 +19,7 @@ fn next(response: &GraphqlResponse) -> Event {
 
 /// Streams `request` as SSE.
 pub async fn respond(gw: Arc<Gateway>, request: GraphqlRequest, caller: Option<Caller>, request_id: String) -> Response {
+    let gw_shutdown = gw.shutdown_signal();
     let responses = match super::open(gw, request, caller, request_id).await {
         Ok(responses) => responses,
         Err(Rejection::Http(refusal)) => return refusal.into_response(),
@@ -28,7 +29,12 @@ pub async fn respond(gw: Arc<Gateway>, request: GraphqlRequest, caller: Option<C
             stream::once(async move { GraphqlResponse { data: None, errors } }).boxed()
         }
     };
+    let mut shutdown = gw_shutdown;
+    let draining = async move {
+        let _ = shutdown.wait_for(|down| *down).await;
+    };
     let events = responses
+        .take_until(draining)
         .map(|r| Ok::<_, Infallible>(next(&r)))
         .chain(stream::once(async { Ok(Event::default().event("complete").data("")) }));
     Sse::new(events)

@@ -118,7 +118,17 @@ pub async fn serve(gw: Arc<Gateway>, socket: WebSocket, upgrade_headers: HeaderM
     let _ = out_tx.send(text(json!({ "type": "connection_ack" }))).await;
 
     let mut operations: HashMap<String, JoinHandle<()>> = HashMap::new();
-    while let Some(Ok(msg)) = incoming.next().await {
+    let mut shutdown = gw.shutdown_signal();
+    loop {
+        let msg = tokio::select! {
+            msg = incoming.next() => msg,
+            () = async { let _ = shutdown.wait_for(|down| *down).await; } => {
+                // Draining: clients reconnect to another replica.
+                let _ = out_tx.send(close(1001, "server shutting down")).await;
+                break;
+            }
+        };
+        let Some(Ok(msg)) = msg else { break };
         let t = match msg {
             Message::Text(t) => t,
             Message::Close(_) => break,
