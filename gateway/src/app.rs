@@ -249,11 +249,13 @@ impl Gateway {
         self.respond(prepared, variables, execution)
     }
 
-    /// The internal-token source for a caller.
-    pub fn token_source(&self, caller: Option<&Caller>, request_id: &str) -> impl Fn(&str) -> Option<String> + Send + Sync + 'static {
+    /// The internal-token source for a caller. The request id travels in `x-request-id` (the
+    /// subgraphs log and audit it), not in the token, so one signed token per principal and
+    /// subgraph serves many requests (cached for half its lifetime).
+    pub fn token_source(&self, caller: Option<&Caller>, _request_id: &str) -> impl Fn(&str) -> Option<String> + Send + Sync + 'static {
         let principal = caller.map(|c| {
             let mut p = c.principal.clone();
-            p.request_id = request_id.to_owned();
+            p.request_id.clear();
             p
         });
         let auth = self.auth.clone();

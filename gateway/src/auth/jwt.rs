@@ -186,7 +186,7 @@ impl Jwt {
             exp: now + ttl_secs,
             nbf: now,
             iat: now,
-            rid: Some(principal.request_id.clone()),
+            rid: (!principal.request_id.is_empty()).then(|| principal.request_id.clone()),
         }
     }
 
