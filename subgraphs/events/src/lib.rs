@@ -1,0 +1,29 @@
+//! Domain events between the Studiograph subgraphs over RabbitMQ (docs/adr/0004-events.md).
+//!
+//! - [`topology`]: the topic exchange, the dead-letter exchange and the consumers' quorum queues,
+//!   declared idempotently at start-up.
+//! - [`relay`]: publishes the transactional outbox to the exchange with publisher confirms and
+//!   marks rows published only after the broker's ack; woken by `LISTEN outbox`.
+//! - [`consumer`]: consumes a queue with manual acks; each message is handled in one transaction
+//!   that first records its id in the `inbox`, so a redelivery or a duplicate is a no-op.
+
+pub mod config;
+pub mod consumer;
+pub mod envelope;
+pub mod relay;
+pub mod schema;
+pub mod topology;
+
+mod backoff;
+
+pub use config::EventsConfig;
+pub use consumer::{Consumer, ConsumerStats, Handler, Outcome, handler};
+pub use envelope::Envelope;
+pub use relay::{Relay, RelayStats};
+pub use topology::{QueueSpec, Topology};
+
+/// Opens an AMQP connection named `name` (shown in the management UI).
+pub async fn connect_amqp(url: &str, name: &str) -> lapin::Result<lapin::Connection> {
+    let props = lapin::ConnectionProperties::default().with_connection_name(name.into());
+    lapin::Connection::connect(url, props).await
+}

@@ -1,0 +1,148 @@
+//! The broker's topology, declared idempotently at start-up by every relay and consumer.
+//!
+//! - `<prefix>studiograph.events`: durable topic exchange; routing key
+//!   `<subgraph>.<aggregate>.<event>`.
+//! - `<prefix>studiograph.events.dlx`: durable direct exchange receiving dead letters.
+//! - `<prefix><subgraph>.<purpose>`: a consumer's durable quorum queue, bound to the topic
+//!   exchange by routing-key patterns, with `x-delivery-limit` and `x-dead-letter-exchange` set
+//!   explicitly and at-least-once dead-lettering; its dead letters go to
+//!   `<prefix><subgraph>.<purpose>.dlq` (a quorum queue bound to the dead-letter exchange by the
+//!   queue's name).
+//!
+//! Redeclaring with the same arguments is a no-op; with different arguments (e.g. another delivery
+//! limit) RabbitMQ refuses with `PRECONDITION_FAILED`: change a live queue through a policy, or
+//! delete and redeclare it.
+
+use lapin::options::{ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions};
+use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
+use lapin::{Channel, ExchangeKind};
+
+/// Exchange names and queue settings.
+#[derive(Clone, Debug)]
+pub struct Topology {
+    /// Prefix of every name (empty in a deployment).
+    pub prefix: String,
+    /// The topic exchange events are published to.
+    pub exchange: String,
+    /// The dead-letter exchange.
+    pub dead_letter_exchange: String,
+    /// `x-delivery-limit` of consumer queues.
+    pub delivery_limit: u32,
+}
+
+/// A consumer queue: its full name and the routing-key patterns it is bound with.
+#[derive(Clone, Debug)]
+pub struct QueueSpec {
+    /// Full queue name (`<prefix><subgraph>.<purpose>`).
+    pub name: String,
+    /// Topic patterns, e.g. `hr.employee.*`.
+    pub bindings: Vec<String>,
+}
+
+impl Topology {
+    /// The names for `prefix`.
+    pub fn new(prefix: &str, delivery_limit: u32) -> Self {
+        Self {
+            prefix: prefix.to_owned(),
+            exchange: format!("{prefix}studiograph.events"),
+            dead_letter_exchange: format!("{prefix}studiograph.events.dlx"),
+            delivery_limit,
+        }
+    }
+
+    /// From the events configuration.
+    pub fn from_config(cfg: &crate::EventsConfig) -> Self {
+        Self::new(&cfg.prefix, cfg.delivery_limit)
+    }
+
+    /// The queue of `subgraph` for `purpose`, bound with `bindings`.
+    pub fn queue(&self, subgraph: &str, purpose: &str, bindings: &[&str]) -> QueueSpec {
+        QueueSpec {
+            name: format!("{}{subgraph}.{purpose}", self.prefix),
+            bindings: bindings.iter().map(|b| (*b).to_owned()).collect(),
+        }
+    }
+
+    /// The dead-letter queue of `queue`.
+    pub fn dead_letter_queue(queue: &str) -> String {
+        format!("{queue}.dlq")
+    }
+
+    /// Declares both exchanges (durable).
+    pub async fn declare_exchanges(&self, channel: &Channel) -> lapin::Result<()> {
+        let durable = ExchangeDeclareOptions {
+            durable: true,
+            ..ExchangeDeclareOptions::default()
+        };
+        channel
+            .exchange_declare(&self.exchange, ExchangeKind::Topic, durable, FieldTable::default())
+            .await?;
+        channel
+            .exchange_declare(&self.dead_letter_exchange, ExchangeKind::Direct, durable, FieldTable::default())
+            .await
+    }
+
+    /// Declares the exchanges, `queue` with its bindings, and its dead-letter queue.
+    pub async fn declare_queue(&self, channel: &Channel, queue: &QueueSpec) -> lapin::Result<()> {
+        self.declare_exchanges(channel).await?;
+        let durable = QueueDeclareOptions {
+            durable: true,
+            ..QueueDeclareOptions::default()
+        };
+        let dlq = Self::dead_letter_queue(&queue.name);
+        channel.queue_declare(&dlq, durable, quorum()).await?;
+        channel
+            .queue_bind(
+                &dlq,
+                &self.dead_letter_exchange,
+                &queue.name,
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await?;
+        let mut args = quorum();
+        args.insert("x-delivery-limit".into(), AMQPValue::LongLongInt(i64::from(self.delivery_limit)));
+        args.insert("x-dead-letter-exchange".into(), long_string(&self.dead_letter_exchange));
+        args.insert("x-dead-letter-routing-key".into(), long_string(&queue.name));
+        // At-least-once dead-lettering (RabbitMQ >= 3.10) keeps a poison message until the
+        // dead-letter queue has confirmed it; it requires `reject-publish` overflow.
+        args.insert("x-dead-letter-strategy".into(), long_string("at-least-once"));
+        args.insert("x-overflow".into(), long_string("reject-publish"));
+        channel.queue_declare(&queue.name, durable, args).await?;
+        for pattern in &queue.bindings {
+            channel
+                .queue_bind(
+                    &queue.name,
+                    &self.exchange,
+                    pattern,
+                    QueueBindOptions::default(),
+                    FieldTable::default(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes `queues` (and their dead-letter queues) and both exchanges: test clean-up.
+    pub async fn delete(&self, channel: &Channel, queues: &[&str]) -> lapin::Result<()> {
+        for queue in queues {
+            for name in [(*queue).to_owned(), Self::dead_letter_queue(queue)] {
+                channel.queue_delete(&name, QueueDeleteOptions::default()).await?;
+            }
+        }
+        channel.exchange_delete(&self.exchange, ExchangeDeleteOptions::default()).await?;
+        channel
+            .exchange_delete(&self.dead_letter_exchange, ExchangeDeleteOptions::default())
+            .await
+    }
+}
+
+fn quorum() -> FieldTable {
+    let mut args = FieldTable::default();
+    args.insert(ShortString::from("x-queue-type"), long_string("quorum"));
+    args
+}
+
+fn long_string(s: &str) -> AMQPValue {
+    AMQPValue::LongString(LongString::from(s))
+}
