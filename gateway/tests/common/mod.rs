@@ -20,95 +20,18 @@ pub use platform::testing::code;
 
 pub const ISSUER: &str = platform::auth::DEFAULT_ISSUER;
 
-fn spec(prefix: &'static str, role: &'static str, migrations: &'static diesel_migrations::EmbeddedMigrations, dir: &str) -> TemplateSpec {
-    TemplateSpec {
-        prefix,
-        app_role: role,
-        migrations,
-        migrations_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir),
-    }
-}
-
 pub async fn start_hr(keys: &KeyPair) -> TestServer {
-    TestServer::start_with_keys(
-        &spec("studiograph_hr", hr::APP_ROLE, &hr::MIGRATIONS, "migrations/hr"),
-        hr::SUBGRAPH,
-        8,
-        keys.clone(),
-        async |db: &platform::Db, _: &TestDatabase| {
-            hr::seed::run(db).await?;
-            Ok(())
-        },
-        |db, verifier, _| {
-            hr::router(hr::AppState {
-                db,
-                verifier,
-                http: platform::config::HttpConfig::default(),
-                mode: platform::config::Mode::Development,
-            })
-        },
-    )
-    .await
-    .expect("start hr")
+    hr::test_support::start(keys.clone(), 8).await.expect("start hr")
 }
 
 pub async fn start_production(keys: &KeyPair) -> TestServer {
-    TestServer::start_with_keys(
-        &spec(
-            "studiograph_production",
-            production::APP_ROLE,
-            &production::MIGRATIONS,
-            "migrations/production",
-        ),
-        production::SUBGRAPH,
-        8,
-        keys.clone(),
-        async |db: &platform::Db, _: &TestDatabase| {
-            production::seed::run(db).await?;
-            Ok(())
-        },
-        |db, verifier, _| {
-            production::router(production::AppState {
-                db,
-                verifier,
-                http: platform::config::HttpConfig::default(),
-                mode: platform::config::Mode::Development,
-            })
-        },
-    )
-    .await
-    .expect("start production")
-}
-
-fn scheduler_db(database: &TestDatabase, connections: usize) -> platform::Db {
-    let mut cfg = platform::config::DatabaseConfig::for_url(&database.url_for_role(render::SCHEDULER_ROLE), "render-scheduler-test");
-    cfg.max_connections = connections;
-    platform::Db::connect(&cfg).unwrap()
+    production::test_support::start(keys.clone(), 8).await.expect("start production")
 }
 
 pub async fn start_render(keys: &KeyPair) -> TestServer {
-    TestServer::start_with_keys(
-        &spec("studiograph_render", render::APP_ROLE, &render::MIGRATIONS, "migrations/render"),
-        render::SUBGRAPH,
-        8,
-        keys.clone(),
-        async |_db: &platform::Db, database: &TestDatabase| {
-            render::seed::run(&scheduler_db(database, 2)).await?;
-            Ok(())
-        },
-        |db, verifier, database| {
-            let scheduler = render::scheduler::Scheduler::new(scheduler_db(database, 4), Duration::from_secs(30));
-            render::router(render::AppState {
-                db,
-                scheduler,
-                verifier,
-                http: platform::config::HttpConfig::default(),
-                mode: platform::config::Mode::Development,
-            })
-        },
-    )
-    .await
-    .expect("start render")
+    render::test_support::start(keys.clone(), 8, Duration::from_secs(30))
+        .await
+        .expect("start render")
 }
 
 pub fn supergraph_sdl() -> String {

@@ -23,7 +23,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use platform::auth::{DEFAULT_ISSUER, KeyPair};
 use platform::config::Mode;
-use platform::testing::{TemplateSpec, TestServer};
+use platform::testing::TestServer;
 use serde_json::{Value, json};
 
 pub use platform::testing::code;
@@ -77,38 +77,9 @@ impl Drop for RedisKeys {
     }
 }
 
-/// The HR spec (as HR's own tests use it).
-pub fn hr_spec() -> TemplateSpec {
-    TemplateSpec {
-        prefix: "studiograph_hr",
-        app_role: hr::APP_ROLE,
-        migrations: &hr::MIGRATIONS,
-        migrations_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations/hr"),
-    }
-}
-
 /// Starts HR with the demo data, trusting `keys`.
 pub async fn start_hr(keys: &KeyPair) -> TestServer {
-    TestServer::start_with_keys(
-        &hr_spec(),
-        hr::SUBGRAPH,
-        8,
-        keys.clone(),
-        async |db: &platform::Db, _: &platform::testing::TestDatabase| {
-            hr::seed::run(db).await?;
-            Ok(())
-        },
-        |db, verifier, _| {
-            hr::router(hr::AppState {
-                db,
-                verifier,
-                http: platform::config::HttpConfig::default(),
-                mode: Mode::Development,
-            })
-        },
-    )
-    .await
-    .expect("start HR")
+    hr::test_support::start(keys.clone(), 8).await.expect("start HR")
 }
 
 /// A TCP forwarder that can be cut (to make Redis "go down" for one service).

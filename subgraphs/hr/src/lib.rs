@@ -12,6 +12,8 @@ pub mod loaders;
 pub mod password;
 pub mod schema;
 pub mod seed;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 pub mod timesheets;
 
 use std::sync::Arc;

@@ -11,6 +11,8 @@ pub mod replica;
 pub mod schema;
 pub mod seed;
 pub mod tasks;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 pub mod timelogs;
 pub mod versions;
 pub mod workflow;

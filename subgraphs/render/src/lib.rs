@@ -11,6 +11,8 @@ pub mod objects;
 pub mod scheduler;
 pub mod schema;
 pub mod seed;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -11,36 +11,13 @@ pub use platform::testing::code;
 
 pub type TestApp = TestServer;
 
-pub fn spec() -> TemplateSpec {
-    TemplateSpec {
-        prefix: "studiograph_hr",
-        app_role: hr::APP_ROLE,
-        migrations: &hr::MIGRATIONS,
-        migrations_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/hr"),
-    }
-}
+pub use hr::test_support::spec;
 
 /// Starts HR with the demo data.
 pub async fn spawn() -> TestServer {
-    TestServer::start(
-        &spec(),
-        hr::SUBGRAPH,
-        8,
-        async |db: &platform::Db, _: &platform::testing::TestDatabase| {
-            hr::seed::run(db).await?;
-            Ok(())
-        },
-        |db, verifier, _| {
-            hr::router(hr::AppState {
-                db,
-                verifier,
-                http: platform::config::HttpConfig::default(),
-                mode: platform::config::Mode::Development,
-            })
-        },
-    )
-    .await
-    .expect("start HR")
+    hr::test_support::start(platform::auth::KeyPair::generate(), 8)
+        .await
+        .expect("start HR")
 }
 
 /// A demo user's principal data: (user id, tenant, employee, roles).

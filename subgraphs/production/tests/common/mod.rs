@@ -9,36 +9,13 @@ use uuid::Uuid;
 pub use platform::demo::{demo_id, employee_id, tenant_id};
 pub use platform::testing::code;
 
-pub fn spec() -> TemplateSpec {
-    TemplateSpec {
-        prefix: "studiograph_production",
-        app_role: production::APP_ROLE,
-        migrations: &production::MIGRATIONS,
-        migrations_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/production"),
-    }
-}
+pub use production::test_support::spec;
 
 /// Starts production with the demo data and a pool of `connections`.
 pub async fn spawn_with(connections: usize) -> TestServer {
-    TestServer::start(
-        &spec(),
-        production::SUBGRAPH,
-        connections,
-        async |db: &platform::Db, _: &platform::testing::TestDatabase| {
-            production::seed::run(db).await?;
-            Ok(())
-        },
-        |db, verifier, _| {
-            production::router(production::AppState {
-                db,
-                verifier,
-                http: platform::config::HttpConfig::default(),
-                mode: platform::config::Mode::Development,
-            })
-        },
-    )
-    .await
-    .expect("start production")
+    production::test_support::start(platform::auth::KeyPair::generate(), connections)
+        .await
+        .expect("start production")
 }
 
 pub async fn spawn() -> TestServer {

@@ -12,44 +12,13 @@ use uuid::Uuid;
 pub use platform::demo::{demo_id, employee_id, tenant_id};
 pub use platform::testing::code;
 
-pub fn spec() -> TemplateSpec {
-    TemplateSpec {
-        prefix: "studiograph_render",
-        app_role: render::APP_ROLE,
-        migrations: &render::MIGRATIONS,
-        migrations_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/render"),
-    }
-}
-
-fn scheduler_db(database: &platform::testing::TestDatabase, connections: usize) -> platform::Db {
-    let mut cfg = platform::config::DatabaseConfig::for_url(&database.url_for_role(render::SCHEDULER_ROLE), "render-scheduler-test");
-    cfg.max_connections = connections;
-    platform::Db::connect(&cfg).unwrap()
-}
+pub use render::test_support::spec;
 
 /// Starts render with the demo pools and a heartbeat timeout.
 pub async fn spawn_with(heartbeat_timeout: Duration, connections: usize) -> TestServer {
-    TestServer::start(
-        &spec(),
-        render::SUBGRAPH,
-        connections,
-        async |_db: &platform::Db, database: &platform::testing::TestDatabase| {
-            render::seed::run(&scheduler_db(database, 2)).await?;
-            Ok(())
-        },
-        |db, verifier, database| {
-            let scheduler = render::scheduler::Scheduler::new(scheduler_db(database, connections), heartbeat_timeout);
-            render::router(render::AppState {
-                db,
-                scheduler,
-                verifier,
-                http: platform::config::HttpConfig::default(),
-                mode: platform::config::Mode::Development,
-            })
-        },
-    )
-    .await
-    .expect("start render")
+    render::test_support::start(platform::auth::KeyPair::generate(), connections, heartbeat_timeout)
+        .await
+        .expect("start render")
 }
 
 pub async fn spawn() -> TestServer {

@@ -1,0 +1,38 @@
+//! For tests of this and other crates (feature `test-support`): production over a fresh database
+//! cloned from a migrated template, seeded with the demo studio, on an ephemeral port.
+
+use platform::auth::KeyPair;
+use platform::testing::{TemplateSpec, TestDatabase, TestServer};
+
+/// The template of production test databases.
+pub fn spec() -> TemplateSpec {
+    TemplateSpec {
+        prefix: "studiograph_production",
+        app_role: crate::APP_ROLE,
+        migrations: &crate::MIGRATIONS,
+        migrations_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/production"),
+    }
+}
+
+/// Starts production with the demo data, trusting `keys`, with a pool of `connections`.
+pub async fn start(keys: KeyPair, connections: usize) -> anyhow::Result<TestServer> {
+    TestServer::start_with_keys(
+        &spec(),
+        crate::SUBGRAPH,
+        connections,
+        keys,
+        async |db: &platform::Db, _: &TestDatabase| {
+            crate::seed::run(db).await?;
+            Ok(())
+        },
+        |db, verifier, _| {
+            crate::router(crate::AppState {
+                db,
+                verifier,
+                http: platform::config::HttpConfig::default(),
+                mode: platform::config::Mode::Development,
+            })
+        },
+    )
+    .await
+}

@@ -1,0 +1,51 @@
+//! For tests of this and other crates (feature `test-support`): render (application pool plus
+//! scheduler pool) over a fresh database with the demo pools and quotas, on an ephemeral port.
+
+use std::time::Duration;
+
+use platform::auth::KeyPair;
+use platform::testing::{TemplateSpec, TestDatabase, TestServer};
+
+/// The template of render test databases.
+pub fn spec() -> TemplateSpec {
+    TemplateSpec {
+        prefix: "studiograph_render",
+        app_role: crate::APP_ROLE,
+        migrations: &crate::MIGRATIONS,
+        migrations_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/render"),
+    }
+}
+
+/// A pool of the scheduler role (BYPASSRLS) on a test database.
+pub fn scheduler_db(database: &TestDatabase, connections: usize) -> anyhow::Result<platform::Db> {
+    let mut cfg = platform::config::DatabaseConfig::for_url(&database.url_for_role(crate::SCHEDULER_ROLE), "render-scheduler-test");
+    cfg.max_connections = connections;
+    platform::Db::connect(&cfg)
+}
+
+/// Starts render with the demo pools, trusting `keys`, with pools of `connections` and the
+/// given heartbeat timeout.
+pub async fn start(keys: KeyPair, connections: usize, heartbeat_timeout: Duration) -> anyhow::Result<TestServer> {
+    TestServer::start_with_keys(
+        &spec(),
+        crate::SUBGRAPH,
+        connections,
+        keys,
+        async |_db: &platform::Db, database: &TestDatabase| {
+            crate::seed::run(&scheduler_db(database, 2)?).await?;
+            Ok(())
+        },
+        |db, verifier, database| {
+            let scheduler_pool = scheduler_db(database, connections).unwrap_or_else(|e| panic!("scheduler pool: {e}"));
+            let scheduler = crate::scheduler::Scheduler::new(scheduler_pool, heartbeat_timeout);
+            crate::router(crate::AppState {
+                db,
+                scheduler,
+                verifier,
+                http: platform::config::HttpConfig::default(),
+                mode: platform::config::Mode::Development,
+            })
+        },
+    )
+    .await
+}
