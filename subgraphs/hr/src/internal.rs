@@ -11,7 +11,7 @@ use diesel_async::RunQueryDsl;
 use platform::auth::INTERNAL_AUTH_SCOPE;
 use platform::hardening::bearer;
 use platform::{AppError, ScopedFutureExt};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -24,25 +24,7 @@ pub fn routes(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Who a credential belongs to.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct ResolvedIdentity {
-    /// User.
-    pub user_id: Uuid,
-    /// Tenant.
-    pub tenant_id: Uuid,
-    /// Employee record.
-    pub employee_id: Option<Uuid>,
-    /// Login email.
-    pub email: String,
-    /// Roles.
-    pub roles: Vec<String>,
-    /// `*` for passwords, the token's scopes for API tokens.
-    pub scopes: Vec<String>,
-    /// The API token used, if any.
-    pub token_id: Option<Uuid>,
-}
+pub use platform::auth::ResolvedIdentity;
 
 #[derive(Deserialize)]
 struct PasswordBody {

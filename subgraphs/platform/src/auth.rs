@@ -500,3 +500,51 @@ mod tests {
         assert!(pair.verifier(DEFAULT_ISSUER, "hr").verify(&token).is_err());
     }
 }
+
+/// Who a credential belongs to: what HR's gateway-only routes answer and the gateway reads.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ResolvedIdentity {
+    /// User.
+    pub user_id: Uuid,
+    /// Tenant.
+    pub tenant_id: Uuid,
+    /// Employee record.
+    pub employee_id: Option<Uuid>,
+    /// Login email.
+    pub email: String,
+    /// Roles (wire form, e.g. `HR_MANAGER`).
+    pub roles: Vec<String>,
+    /// `*` for passwords, the token's scopes for API tokens.
+    pub scopes: Vec<String>,
+    /// The API token used, if any.
+    pub token_id: Option<Uuid>,
+}
+
+impl ResolvedIdentity {
+    /// The roles this gateway knows (unknown ones are dropped with a warning).
+    pub fn known_roles(&self) -> Vec<Role> {
+        self.roles
+            .iter()
+            .filter_map(|r| {
+                let role = Role::parse(r);
+                if role.is_none() {
+                    tracing::warn!(role = %r, "HR answered a role the gateway does not know; ignored");
+                }
+                role
+            })
+            .collect()
+    }
+
+    /// The principal of a new request by this identity.
+    pub fn principal(&self) -> Principal {
+        Principal {
+            user_id: self.user_id,
+            tenant_id: self.tenant_id,
+            employee_id: self.employee_id,
+            roles: self.known_roles(),
+            scopes: self.scopes.clone(),
+            request_id: Uuid::new_v4().to_string(),
+        }
+    }
+}
