@@ -397,3 +397,44 @@ async fn draining_closes_subscriptions_with_going_away() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cookie_session_subscribes_only_from_the_gateways_own_origin() {
+    let f = fixture().await;
+    let login = serde_json::to_vec(&json!({"email": "artist@northwind.test", "password": "studiograph-dev"})).unwrap();
+    let (status, headers, _) = f
+        .stack
+        .raw("POST", "/auth/login", &[("content-type", "application/json")], login)
+        .await;
+    assert_eq!(status, 200);
+    let cookie = headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    for (origin, expected) in [
+        (format!("http://{}", f.stack.addr), "connection_ack"),
+        ("http://evil.example".to_owned(), "closed"),
+    ] {
+        let mut request = format!("ws://{}/graphql", f.stack.addr).into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+        request.headers_mut().insert("cookie", cookie.parse().unwrap());
+        request.headers_mut().insert("origin", origin.parse().unwrap());
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        socket
+            .send(Message::text(json!({"type": "connection_init", "payload": {}}).to_string()))
+            .await
+            .unwrap();
+        let msg = recv(&mut socket).await;
+        assert_eq!(msg["type"], expected, "origin {origin}: {msg}");
+        if expected == "closed" {
+            assert_eq!(msg["code"], 4403);
+        }
+    }
+}
