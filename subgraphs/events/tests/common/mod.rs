@@ -47,6 +47,7 @@ pub struct World {
     pub amqp: Connection,
     pub channel: Channel,
     queues: Vec<String>,
+    cleaned: bool,
 }
 
 impl World {
@@ -77,6 +78,7 @@ impl World {
             amqp,
             channel,
             queues: Vec::new(),
+            cleaned: false,
         }
     }
 
@@ -181,10 +183,38 @@ impl World {
     }
 
     /// Deletes this test's queues and exchanges.
-    pub async fn cleanup(self) {
+    pub async fn cleanup(mut self) {
         let queues: Vec<&str> = self.queues.iter().map(String::as_str).collect();
         self.topology.delete(&self.channel, &queues).await.unwrap();
         let _ = self.amqp.close(200, "test done").await;
+        self.cleaned = true;
+    }
+}
+
+impl Drop for World {
+    /// A failed test still deletes its queues and exchanges (on a thread: we are inside the
+    /// test's runtime).
+    fn drop(&mut self) {
+        if self.cleaned {
+            return;
+        }
+        let topology = self.topology.clone();
+        let queues = self.queues.clone();
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                return;
+            };
+            rt.block_on(async move {
+                if let Ok(conn) = events::connect_amqp(&amqp_url(), "events-test-cleanup").await
+                    && let Ok(channel) = conn.create_channel().await
+                {
+                    let queues: Vec<&str> = queues.iter().map(String::as_str).collect();
+                    let _ = topology.delete(&channel, &queues).await;
+                    let _ = conn.close(200, "test cleanup").await;
+                }
+            });
+        })
+        .join();
     }
 }
 
