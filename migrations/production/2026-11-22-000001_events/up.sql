@@ -30,16 +30,24 @@ END
 $$;
 CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
 
--- Message ids a consumer queue has handled, written in the handling transaction: a redelivered or
--- duplicated message finds its id and is acknowledged without running the handler again. Keyed by
--- queue as well, because two queues of this database (two purposes) may each receive the same
--- event and must each handle it once. Not tenant data (ids only): no RLS.
+-- Message ids a consumer queue has handled, written in the handling transaction (which runs as
+-- the event's tenant): a redelivered or duplicated message finds its id and is acknowledged without
+-- running the handler again. Keyed by queue as well, because two queues of this database (two
+-- purposes) may each receive the same event and must each handle it once. Tenant-scoped like every
+-- table (the key is unique across tenants all the same, RLS does not hide conflicts).
 CREATE TABLE inbox (
     queue       text NOT NULL,
     message_id  uuid NOT NULL,
+    tenant_id   uuid NOT NULL,
     received_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (queue, message_id)
 );
+ALTER TABLE inbox ENABLE ROW LEVEL SECURITY;
+ALTER TABLE inbox FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON inbox
+    USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid)
+    WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid);
+CREATE POLICY relay_all_tenants ON inbox TO studiograph_production_relay USING (true);
 CREATE INDEX inbox_received_at_idx ON inbox (received_at);
 GRANT SELECT, INSERT ON inbox TO studiograph_production_app;
 -- The relay also trims the inbox past the retention period.

@@ -236,7 +236,11 @@ impl Consumer {
         let work = self.db.tx(event.tenant_id, |conn| {
             async move {
                 let fresh = diesel::insert_into(inbox::table)
-                    .values((inbox::queue.eq(queue), inbox::message_id.eq(event_ref.id)))
+                    .values((
+                        inbox::queue.eq(queue),
+                        inbox::message_id.eq(event_ref.id),
+                        inbox::tenant_id.eq(event_ref.tenant_id),
+                    ))
                     .on_conflict_do_nothing()
                     .execute(conn)
                     .await?;

@@ -5,6 +5,7 @@ diesel::table! {
     inbox (queue, message_id) {
         queue -> Text,
         message_id -> Uuid,
+        tenant_id -> Uuid,
         received_at -> Timestamptz,
     }
 }

@@ -182,8 +182,9 @@ async fn retention_deletes_only_old_published_rows() {
     owner
         .batch_execute(
             "UPDATE outbox SET published_at = now() - interval '40 days' WHERE routing_key = 'hr.thing.old';
-             INSERT INTO inbox (queue, message_id, received_at) VALUES ('q', gen_random_uuid(), now() - interval '40 days'),
-                                                                       ('q', gen_random_uuid(), now());",
+             INSERT INTO inbox (queue, message_id, tenant_id, received_at)
+             VALUES ('q', gen_random_uuid(), gen_random_uuid(), now() - interval '40 days'),
+                    ('q', gen_random_uuid(), gen_random_uuid(), now());",
         )
         .await
         .unwrap();
