@@ -4,8 +4,9 @@
 //! - `AMQP_URL` (`amqp://guest:guest@127.0.0.1:5672/%2f`): the RabbitMQ broker.
 //! - `EVENTS_PREFIX` (empty): prepended to every exchange and queue name (isolated test runs,
 //!   several stacks on one broker).
-//! - `EVENTS_DELIVERY_LIMIT` (5): the queues' `x-delivery-limit`: how many times a message is
-//!   returned to its queue (handler failure, consumer lost) before it is dead-lettered.
+//! - `EVENTS_DELIVERY_LIMIT` (5): attempts a message gets (handler failure, consumer lost) before
+//!   it is dead-lettered; queues declare `x-delivery-limit` = attempts - 1 (RabbitMQ counts
+//!   returns after the first delivery).
 //! - `EVENTS_PREFETCH` (32): unacknowledged messages a consumer holds.
 //! - `EVENTS_RETRY_DELAY_MS` (200): pause before a failed message is returned to its queue.
 //! - `EVENTS_RELAY_BATCH` (200): outbox rows claimed per relay transaction.
@@ -32,7 +33,7 @@ pub struct EventsConfig {
     pub amqp_url: SecretString,
     /// Prefix of every exchange and queue name.
     pub prefix: String,
-    /// `x-delivery-limit` of the consumer queues.
+    /// Attempts a message gets before it is dead-lettered (at least 1).
     pub delivery_limit: u32,
     /// Consumer prefetch (`basic.qos`).
     pub prefetch: u16,

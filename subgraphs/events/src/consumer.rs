@@ -6,7 +6,7 @@
 //! skipped and the message acknowledged. The ack goes out only after the commit, so a consumer that
 //! dies in between gets the message again and the inbox absorbs it. A handler error (or panic)
 //! rolls back and returns the message to its queue after `EVENTS_RETRY_DELAY_MS`; the queue's
-//! `x-delivery-limit` dead-letters it after that many returns, while later messages keep flowing.
+//! `x-delivery-limit` dead-letters it after `EVENTS_DELIVERY_LIMIT` attempts, while later messages keep flowing.
 //! A body that is not an [`Envelope`] is rejected straight to the dead-letter queue.
 //!
 //! Messages of one consumer are handled one at a time, in queue order; `EVENTS_PREFETCH` only

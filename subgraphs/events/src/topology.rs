@@ -26,7 +26,8 @@ pub struct Topology {
     pub exchange: String,
     /// The dead-letter exchange.
     pub dead_letter_exchange: String,
-    /// `x-delivery-limit` of consumer queues.
+    /// Attempts a message gets before it is dead-lettered; queues declare one less as their
+    /// `x-delivery-limit` (RabbitMQ counts returns after the first delivery).
     pub delivery_limit: u32,
 }
 
@@ -101,7 +102,10 @@ impl Topology {
             )
             .await?;
         let mut args = quorum();
-        args.insert("x-delivery-limit".into(), AMQPValue::LongLongInt(i64::from(self.delivery_limit)));
+        args.insert(
+            "x-delivery-limit".into(),
+            AMQPValue::LongLongInt(i64::from(self.delivery_limit.max(1) - 1)),
+        );
         args.insert("x-dead-letter-exchange".into(), long_string(&self.dead_letter_exchange));
         args.insert("x-dead-letter-routing-key".into(), long_string(&queue.name));
         // At-least-once dead-lettering (RabbitMQ >= 3.10) keeps a poison message until the
