@@ -18,6 +18,8 @@ use serde_json::{Value, json};
 pub use platform::demo::{demo_id, employee_id, tenant_id};
 pub use platform::testing::code;
 
+pub mod events;
+
 pub const ISSUER: &str = platform::auth::DEFAULT_ISSUER;
 
 pub async fn start_hr(keys: &KeyPair) -> TestServer {
@@ -49,6 +51,8 @@ pub struct Stack {
     client: Client<HttpConnector, Full<Bytes>>,
     /// This stack's Redis keys (sessions, rate limits, APQ), deleted on drop.
     pub redis_prefix: String,
+    /// The subgraphs' relays and consumers, when started with [`Stack::start_with_events`].
+    pub events: Option<events::StackEvents>,
 }
 
 pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
@@ -90,6 +94,24 @@ impl Stack {
         adjust: impl FnOnce(&mut HashMap<String, String>),
     ) -> Self {
         Self::start_full(config, keys, sdl, adjust, gateway::ratelimit::RateLimitSettings::default()).await
+    }
+
+    /// Starts the stack with every subgraph's relay and consumers running on broker names of
+    /// this stack's own.
+    pub async fn start_with_events() -> Self {
+        let mut stack = Self::start().await;
+        stack.events = Some(events::StackEvents::start(
+            events::test_events_config(),
+            &stack.hr,
+            &stack.production,
+            &stack.render,
+        ));
+        stack
+    }
+
+    /// This stack's running events (panics when started without them).
+    pub fn events(&self) -> &events::StackEvents {
+        self.events.as_ref().expect("the stack was started with events")
     }
 
     /// Starts the stack with given rate limits.
@@ -144,6 +166,7 @@ impl Stack {
             keys,
             client,
             redis_prefix,
+            events: None,
         }
     }
 

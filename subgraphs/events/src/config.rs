@@ -1,6 +1,10 @@
 //! Events configuration from the environment.
 //!
 //! Variables:
+//! - `EVENTS_ENABLED` (`true`): whether a service runs its relay and consumers; `false` only for
+//!   a service that must not touch RabbitMQ (its mutations still write the outbox).
+//! - `EVENTS_SHUTDOWN_FLUSH_MS` (10000): at shutdown, how long the relay may spend publishing
+//!   what is left in the outbox.
 //! - `AMQP_URL` (`amqp://guest:guest@127.0.0.1:5672/%2f`): the RabbitMQ broker.
 //! - `EVENTS_PREFIX` (empty): prepended to every exchange and queue name (isolated test runs,
 //!   several stacks on one broker).
@@ -49,6 +53,10 @@ pub struct EventsConfig {
     pub retention_days: u32,
     /// Longest reconnect back-off.
     pub reconnect_max: Duration,
+    /// Whether the service runs its relay and consumers (`EVENTS_ENABLED`).
+    pub enabled: bool,
+    /// Longest relay flush at shutdown (`EVENTS_SHUTDOWN_FLUSH_MS`).
+    pub shutdown_flush: Duration,
 }
 
 impl EventsConfig {
@@ -65,6 +73,8 @@ impl EventsConfig {
             confirm_timeout: Duration::from_millis(parsed("EVENTS_CONFIRM_TIMEOUT_MS", 30_000)?),
             retention_days: parsed("EVENTS_RETENTION_DAYS", 30)?,
             reconnect_max: Duration::from_millis(parsed("EVENTS_RECONNECT_MAX_MS", 30_000)?),
+            enabled: parsed("EVENTS_ENABLED", true)?,
+            shutdown_flush: Duration::from_millis(parsed("EVENTS_SHUTDOWN_FLUSH_MS", 10_000)?),
         })
     }
 
@@ -81,6 +91,8 @@ impl EventsConfig {
             confirm_timeout: Duration::from_secs(30),
             retention_days: 30,
             reconnect_max: Duration::from_secs(30),
+            enabled: true,
+            shutdown_flush: Duration::from_secs(10),
         }
     }
 }

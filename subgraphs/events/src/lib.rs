@@ -7,10 +7,12 @@
 //! - [`consumer`]: consumes a queue with manual acks; each message is handled in one transaction
 //!   that first records its id in the `inbox`, so a redelivery or a duplicate is a no-op.
 
+pub mod catalog;
 pub mod config;
 pub mod consumer;
 pub mod envelope;
 pub mod relay;
+pub mod runtime;
 pub mod schema;
 pub mod topology;
 
@@ -20,6 +22,7 @@ pub use config::EventsConfig;
 pub use consumer::{Consumer, ConsumerStats, Handler, Outcome, handler};
 pub use envelope::Envelope;
 pub use relay::{Relay, RelayStats};
+pub use runtime::{EventsRuntime, RunningEvents};
 pub use topology::{QueueSpec, Topology};
 
 /// Opens an AMQP connection named `name` (shown in the management UI).

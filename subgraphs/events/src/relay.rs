@@ -72,6 +72,7 @@ pub struct Relay {
     database_url: SecretString,
     name: String,
     stats: Arc<RelayStats>,
+    queues: Arc<Vec<crate::QueueSpec>>,
 }
 
 impl Relay {
@@ -84,7 +85,14 @@ impl Relay {
             database_url,
             name: name.to_owned(),
             stats: Arc::default(),
+            queues: Arc::default(),
         }
+    }
+
+    /// Also declares `queues` (with their bindings) whenever it connects, before publishing.
+    pub fn declaring(mut self, queues: Vec<crate::QueueSpec>) -> Self {
+        self.queues = Arc::new(queues);
+        self
     }
 
     /// Its counters.
@@ -122,15 +130,7 @@ impl Relay {
             .execute(&mut conn)
             .await
             .context("LISTEN outbox")?;
-        let amqp = crate::connect_amqp(self.cfg.amqp_url.expose_secret(), &self.name)
-            .await
-            .context("connecting to RabbitMQ")?;
-        let channel = amqp.create_channel().await.context("opening a channel")?;
-        channel
-            .confirm_select(ConfirmSelectOptions::default())
-            .await
-            .context("confirm.select")?;
-        self.topology.declare_exchanges(&channel).await.context("declaring the exchanges")?;
+        let (amqp, channel) = self.connect_amqp().await?;
         tracing::info!(relay = %self.name, exchange = %self.topology.exchange, "Relay connected");
         backoff.reset();
         let mut last_cleanup: Option<Instant> = None;
@@ -153,6 +153,36 @@ impl Relay {
                 Ok(None) => bail!("the PostgreSQL connection is closed"),
             }
         }
+    }
+
+    /// Publishes everything unpublished now, on connections of its own, and returns how many
+    /// events it published. Used at shutdown, after the service stopped taking mutations.
+    pub async fn flush(&self) -> anyhow::Result<u64> {
+        let mut conn = self.connect_pg().await?;
+        let (amqp, channel) = self.connect_amqp().await?;
+        let before = RelayStats::get(&self.stats.published);
+        while self.publish_batch(&mut conn, &channel).await? == self.cfg.relay_batch as usize {}
+        let _ = amqp.close(200, "flushed").await;
+        Ok(RelayStats::get(&self.stats.published) - before)
+    }
+
+    async fn connect_amqp(&self) -> anyhow::Result<(lapin::Connection, Channel)> {
+        let amqp = crate::connect_amqp(self.cfg.amqp_url.expose_secret(), &self.name)
+            .await
+            .context("connecting to RabbitMQ")?;
+        let channel = amqp.create_channel().await.context("opening a channel")?;
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await
+            .context("confirm.select")?;
+        self.topology.declare_exchanges(&channel).await.context("declaring the exchanges")?;
+        for queue in self.queues.iter() {
+            self.topology
+                .declare_queue(&channel, queue)
+                .await
+                .with_context(|| format!("declaring queue {}", queue.name))?;
+        }
+        Ok((amqp, channel))
     }
 
     async fn connect_pg(&self) -> anyhow::Result<AsyncPgConnection> {

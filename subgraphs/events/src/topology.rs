@@ -64,6 +64,14 @@ impl Topology {
         }
     }
 
+    /// Every queue of the platform's catalog ([`crate::catalog::QUEUES`]) under this prefix.
+    pub fn catalog_queues(&self) -> Vec<QueueSpec> {
+        crate::catalog::QUEUES
+            .iter()
+            .map(|q| self.queue(q.subgraph, q.purpose, q.bindings))
+            .collect()
+    }
+
     /// The dead-letter queue of `queue`.
     pub fn dead_letter_queue(queue: &str) -> String {
         format!("{queue}.dlq")

@@ -5,6 +5,7 @@
 //! a thin CLI (`serve | migrate | seed | dev-token`).
 
 pub mod access;
+pub mod consumers;
 pub mod employees;
 pub mod internal;
 pub mod leave;
@@ -34,6 +35,9 @@ pub const SUBGRAPH: &str = "hr";
 
 /// The PostgreSQL role the service connects as.
 pub const APP_ROLE: &str = "studiograph_hr_app";
+
+/// The PostgreSQL role of this subgraph's outbox relay (migration `2026-11-22-000001_events`).
+pub const RELAY_ROLE: &str = "studiograph_hr_relay";
 
 /// Roles that see and edit everyone's personal data.
 pub const HR_ROLES: &[Role] = &[Role::HrManager, Role::Admin];

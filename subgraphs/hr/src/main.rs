@@ -48,6 +48,11 @@ async fn serve() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", http.listen_addr))?;
     tracing::info!(listen.addr = %http.listen_addr, "HR subgraph listening");
+    let events = events::EventsRuntime::start_from_env(hr::SUBGRAPH, "HR", db.clone(), hr::consumers::register)?;
     let state = hr::AppState { db, verifier, http, mode };
-    platform::server::serve(listener, hr::router(state)).await
+    platform::server::serve(listener, hr::router(state)).await?;
+    if let Some(events) = events {
+        events.shutdown().await;
+    }
+    Ok(())
 }

@@ -36,3 +36,10 @@ pub async fn start(keys: KeyPair, connections: usize) -> anyhow::Result<TestServ
     )
     .await
 }
+
+/// Runs this subgraph's relay and consumers for `server` (as [`crate::RELAY_ROLE`] and its
+/// application pool) on the broker names of `cfg` (a per-test `prefix`).
+pub fn start_events(server: &TestServer, cfg: events::EventsConfig) -> events::RunningEvents {
+    let relay_url = secrecy::SecretString::from(server.database.url_for_role(crate::RELAY_ROLE));
+    crate::consumers::register(events::EventsRuntime::new(cfg, crate::SUBGRAPH, relay_url, server.db.clone())).start()
+}

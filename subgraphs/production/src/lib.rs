@@ -3,6 +3,7 @@
 //! `studiograph_production` database.
 
 pub mod connections;
+pub mod consumers;
 pub mod hierarchy;
 pub mod loaders;
 pub mod model;
@@ -35,6 +36,9 @@ pub const SUBGRAPH: &str = "production";
 
 /// The PostgreSQL role the service connects as.
 pub const APP_ROLE: &str = "studiograph_production_app";
+
+/// The PostgreSQL role of this subgraph's outbox relay (migration `2026-11-22-000001_events`).
+pub const RELAY_ROLE: &str = "studiograph_production_relay";
 
 /// Roles that manage production (create, assign, review).
 pub const MANAGERS: &[Role] = &[Role::Supervisor, Role::Admin];

@@ -44,5 +44,10 @@ async fn serve() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", http.listen_addr))?;
     tracing::info!(listen.addr = %http.listen_addr, "Production subgraph listening");
-    platform::server::serve(listener, production::router(production::AppState { db, verifier, http, mode })).await
+    let events = events::EventsRuntime::start_from_env(production::SUBGRAPH, "PRODUCTION", db.clone(), production::consumers::register)?;
+    platform::server::serve(listener, production::router(production::AppState { db, verifier, http, mode })).await?;
+    if let Some(events) = events {
+        events.shutdown().await;
+    }
+    Ok(())
 }

@@ -4,6 +4,7 @@
 //! `render-agent`).
 
 pub mod agent;
+pub mod consumers;
 pub mod jobs;
 pub mod loaders;
 pub mod model;
@@ -33,6 +34,9 @@ pub const SUBGRAPH: &str = "render";
 
 /// The PostgreSQL role of requests (row-level security applies).
 pub const APP_ROLE: &str = "studiograph_render_app";
+
+/// The PostgreSQL role of this subgraph's outbox relay (migration `2026-11-22-000001_events`).
+pub const RELAY_ROLE: &str = "studiograph_render_relay";
 
 /// The PostgreSQL role of the scheduler (BYPASSRLS: pools are shared across tenants).
 pub const SCHEDULER_ROLE: &str = "studiograph_render_scheduler";

@@ -56,6 +56,7 @@ async fn serve() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", http.listen_addr))?;
     tracing::info!(listen.addr = %http.listen_addr, "Render subgraph listening");
+    let events = events::EventsRuntime::start_from_env(render::SUBGRAPH, "RENDER", db.clone(), render::consumers::register)?;
     platform::server::serve(
         listener,
         render::router(render::AppState {
@@ -66,5 +67,9 @@ async fn serve() -> anyhow::Result<()> {
             mode,
         }),
     )
-    .await
+    .await?;
+    if let Some(events) = events {
+        events.shutdown().await;
+    }
+    Ok(())
 }

@@ -1,0 +1,175 @@
+//! A subgraph's event machinery as one unit: its outbox relay and its consumers, started with the
+//! service and stopped after the HTTP server has drained (the relay then flushes what is left).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use platform::Db;
+use secrecy::SecretString;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::{Consumer, ConsumerStats, EventsConfig, Handler, QueueSpec, Relay, RelayStats, Topology};
+
+/// What a subgraph runs: built with [`EventsRuntime::new`] and [`EventsRuntime::consume`], then
+/// [`EventsRuntime::start`]ed.
+pub struct EventsRuntime {
+    cfg: EventsConfig,
+    subgraph: &'static str,
+    relay_url: SecretString,
+    db: Db,
+    consumers: Vec<Consumer>,
+}
+
+impl EventsRuntime {
+    /// The relay of `subgraph`'s outbox (at `relay_url`, the relay role) and no consumers yet;
+    /// consumers handle into `db` (the application role).
+    pub fn new(cfg: EventsConfig, subgraph: &'static str, relay_url: SecretString, db: Db) -> Self {
+        Self {
+            cfg,
+            subgraph,
+            relay_url,
+            db,
+            consumers: Vec::new(),
+        }
+    }
+
+    /// Adds a consumer of the durable queue `<subgraph>.<purpose>`, bound as the catalog
+    /// ([`crate::catalog::QUEUES`]) says.
+    ///
+    /// # Panics
+    /// When the queue is not in the catalog (a programming error, caught by any test).
+    pub fn consume(mut self, purpose: &str, handler: impl Handler) -> Self {
+        let entry = crate::catalog::find(self.subgraph, purpose)
+            .unwrap_or_else(|| panic!("queue {}.{purpose} is not in events::catalog::QUEUES", self.subgraph));
+        let queue = Topology::from_config(&self.cfg).queue(self.subgraph, purpose, entry.bindings);
+        self.consumers.push(Consumer::new(&self.cfg, queue, self.db.clone(), handler));
+        self
+    }
+
+    /// The queues its consumers use.
+    pub fn queues(&self) -> Vec<QueueSpec> {
+        self.consumers.iter().map(|c| c.queue().clone()).collect()
+    }
+
+    /// From the environment ([`EventsConfig::from_env`]; the relay's database from
+    /// `<env_prefix>_RELAY_DATABASE_URL`), with the consumers `register` adds, started; `None` when
+    /// `EVENTS_ENABLED=false`.
+    pub fn start_from_env(
+        subgraph: &'static str,
+        env_prefix: &str,
+        db: Db,
+        register: impl FnOnce(Self) -> Self,
+    ) -> anyhow::Result<Option<RunningEvents>> {
+        let cfg = EventsConfig::from_env()?;
+        if !cfg.enabled {
+            tracing::warn!("EVENTS_ENABLED=false: no relay and no consumers run; events stay in the outbox");
+            return Ok(None);
+        }
+        let relay_url = crate::config::relay_database_url(env_prefix)?;
+        Ok(Some(register(Self::new(cfg, subgraph, relay_url, db)).start()))
+    }
+
+    /// Spawns the relay and the consumers.
+    pub fn start(self) -> RunningEvents {
+        let (stop, stopped) = watch::channel(false);
+        let topology = Topology::from_config(&self.cfg);
+        let relay = Relay::new(self.cfg.clone(), self.relay_url, &format!("{}-relay", self.subgraph)).declaring(topology.catalog_queues());
+        let relay_stats = relay.stats();
+        let mut tasks = vec![tokio::spawn(relay.clone().run(until_stopped(stopped.clone())))];
+        let mut consumers = Vec::with_capacity(self.consumers.len());
+        for consumer in self.consumers {
+            consumers.push((consumer.queue().clone(), consumer.stats()));
+            tasks.push(tokio::spawn(consumer.run(until_stopped(stopped.clone()))));
+        }
+        RunningEvents {
+            stop,
+            tasks,
+            relay,
+            relay_stats,
+            consumers,
+            topology: Topology::from_config(&self.cfg),
+            flush_within: self.cfg.shutdown_flush,
+        }
+    }
+}
+
+async fn until_stopped(mut stopped: watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|s| *s).await;
+}
+
+/// The running relay and consumers of one service.
+pub struct RunningEvents {
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+    relay: Relay,
+    relay_stats: Arc<RelayStats>,
+    consumers: Vec<(QueueSpec, Arc<ConsumerStats>)>,
+    topology: Topology,
+    flush_within: Duration,
+}
+
+impl RunningEvents {
+    /// The relay's counters.
+    pub fn relay_stats(&self) -> Arc<RelayStats> {
+        self.relay_stats.clone()
+    }
+
+    /// Each consumer's queue and counters.
+    pub fn consumers(&self) -> &[(QueueSpec, Arc<ConsumerStats>)] {
+        &self.consumers
+    }
+
+    /// The counters of the consumer of `<subgraph>.<purpose>`.
+    pub fn consumer_stats(&self, purpose: &str) -> Option<Arc<ConsumerStats>> {
+        let suffix = format!(".{purpose}");
+        self.consumers
+            .iter()
+            .find(|(q, _)| q.name.ends_with(&suffix))
+            .map(|(_, s)| s.clone())
+    }
+
+    /// The broker names it uses.
+    pub fn topology(&self) -> &Topology {
+        &self.topology
+    }
+
+    /// Stops everything at once without flushing (a test tearing down its world).
+    pub fn abort(&self) {
+        let _ = self.stop.send(true);
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+
+    /// Stops the consumers (each finishes the message in hand) and the relay, then publishes what
+    /// is still in the outbox, for at most `EVENTS_SHUTDOWN_FLUSH_MS`. Returns how many events
+    /// the flush published.
+    pub async fn shutdown(self) -> u64 {
+        let flush_within = self.flush_within;
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        match tokio::time::timeout(flush_within, self.relay.flush()).await {
+            Ok(Ok(n)) => {
+                tracing::info!(published = n, "Relay flushed the outbox");
+                n
+            }
+            Ok(Err(error)) => {
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "Relay flush failed; the events stay in the outbox for the next start"
+                );
+                0
+            }
+            Err(_) => {
+                tracing::warn!(
+                    within_ms = flush_within.as_millis() as u64,
+                    "Relay flush timed out; the rest stays in the outbox for the next start"
+                );
+                0
+            }
+        }
+    }
+}
