@@ -51,11 +51,12 @@ pub const QUEUES: &[CatalogQueue] = &[
         purpose: "employees",
         bindings: &["hr.employee.*"],
     },
-    // Render: the project settings it needs (supervisor, auto-render, offboarding policy).
+    // Render: the project settings it needs (supervisor, offboarding policy) and which project
+    // each shot belongs to.
     CatalogQueue {
         subgraph: "render",
         purpose: "projects",
-        bindings: &["production.project.*"],
+        bindings: &["production.project.*", "production.shot.*"],
     },
     // Render: auto-render on published lighting/rendering versions.
     CatalogQueue {

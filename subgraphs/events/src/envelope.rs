@@ -31,4 +31,23 @@ pub struct Envelope {
     pub request_id: Option<String>,
     /// When the change was committed (the outbox row's time).
     pub occurred_at: DateTime<Utc>,
+    /// The user whose request caused it (None for the system).
+    #[serde(default)]
+    pub actor_user_id: Option<Uuid>,
+}
+
+impl Envelope {
+    /// Who a consumer acts as when it changes its own rows because of this event: the causing
+    /// user (or the nil id for the system), in the event's tenant, with no roles or scopes (a
+    /// handler never goes through the API's guards), under the event's request id (or its id).
+    pub fn principal(&self) -> platform::auth::Principal {
+        platform::auth::Principal {
+            user_id: self.actor_user_id.unwrap_or(Uuid::nil()),
+            tenant_id: self.tenant_id,
+            employee_id: None,
+            roles: Vec::new(),
+            scopes: Vec::new(),
+            request_id: self.request_id.clone().unwrap_or_else(|| self.id.to_string()),
+        }
+    }
 }

@@ -28,6 +28,7 @@ async fn relay_publishes_each_row_once_and_marks_it() {
                         "hr",
                         tenant,
                         Some("req-1"),
+                        None,
                         "employee",
                         Uuid::new_v4(),
                         "created",

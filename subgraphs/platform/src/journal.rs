@@ -45,6 +45,7 @@ pub async fn record(conn: &mut Conn, subgraph: &str, who: &Principal, change: Ch
         subgraph,
         who.tenant_id,
         Some(&who.request_id),
+        Some(who.user_id),
         change.aggregate,
         change.aggregate_id,
         change.event,
@@ -80,12 +81,14 @@ pub async fn audit(
 }
 
 /// Inserts an outbox event in the caller's transaction; returns its id (the future message id).
+/// `actor_user_id` is the user whose request caused it (None for the system).
 #[allow(clippy::too_many_arguments)]
 pub async fn publish(
     conn: &mut Conn,
     subgraph: &str,
     tenant_id: Uuid,
     request_id: Option<&str>,
+    actor_user_id: Option<Uuid>,
     aggregate: &str,
     aggregate_id: Uuid,
     event: &str,
@@ -102,6 +105,7 @@ pub async fn publish(
             outbox::routing_key.eq(format!("{subgraph}.{aggregate}.{event}")),
             outbox::payload.eq(payload),
             outbox::request_id.eq(request_id),
+            outbox::actor_user_id.eq(actor_user_id),
         ))
         .execute(conn)
         .await?;

@@ -15,6 +15,7 @@ diesel::table! {
         request_id -> Nullable<Text>,
         occurred_at -> Timestamptz,
         published_at -> Nullable<Timestamptz>,
+        actor_user_id -> Nullable<Uuid>,
     }
 }
 

@@ -1,9 +1,12 @@
 //! What the production subgraph consumes from the other subgraphs' events (docs/adr/0004-events.md):
-//! each consumer is a durable queue `production.<purpose>` with an idempotent handler.
+//! each consumer is a durable queue `production.<purpose>` (see `events::catalog`) with an
+//! idempotent handler.
 
 use events::EventsRuntime;
 
 /// Adds this subgraph's consumers to `runtime`.
 pub fn register(runtime: EventsRuntime) -> EventsRuntime {
-    runtime
+    let runtime = crate::people_sync::register(runtime);
+    let runtime = crate::render_results::register(runtime);
+    crate::event_log::register(runtime)
 }

@@ -4,10 +4,13 @@
 
 pub mod connections;
 pub mod consumers;
+pub mod event_log;
 pub mod hierarchy;
 pub mod loaders;
 pub mod model;
 pub mod objects;
+pub mod people_sync;
+pub mod render_results;
 pub mod replica;
 pub mod schema;
 pub mod seed;

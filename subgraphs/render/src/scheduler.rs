@@ -556,6 +556,7 @@ async fn sweep_offline(c: &mut Conn, timeout_secs: f64) -> Result<usize, AppErro
             SUBGRAPH,
             w.tenant_id,
             None,
+            None,
             "worker",
             w.id,
             "offline",
@@ -567,7 +568,7 @@ async fn sweep_offline(c: &mut Conn, timeout_secs: f64) -> Result<usize, AppErro
 }
 
 async fn event(c: &mut Conn, job: &JobRow, name: &str) -> Result<(), AppError> {
-    journal::publish(c, SUBGRAPH, job.tenant_id, None, "job", job.id, name, job.payload()).await?;
+    journal::publish(c, SUBGRAPH, job.tenant_id, None, None, "job", job.id, name, job.payload()).await?;
     Ok(())
 }
 
