@@ -81,7 +81,13 @@ async fn exists(conn: &mut AsyncPgConnection, name: &str) -> anyhow::Result<bool
 impl TestDatabase {
     /// Creates a fresh database from the (lazily built) template of `spec`.
     pub async fn create(spec: &TemplateSpec) -> anyhow::Result<Self> {
-        let server = server_url();
+        Self::create_on(&server_url(), spec).await
+    }
+
+    /// Like [`TestDatabase::create`], on the PostgreSQL server at `server` (a superuser URL without
+    /// a database, e.g. a private server a fault test restarts).
+    pub async fn create_on(server: &str, spec: &TemplateSpec) -> anyhow::Result<Self> {
+        let server = server.to_owned();
         let template = format!("{}_tmpl_{}", spec.prefix, hash_dir(&spec.migrations_dir)?);
         let mut admin = AsyncPgConnection::establish(&format!("{server}/postgres"))
             .await
@@ -241,6 +247,22 @@ impl TestServer {
         R: FnOnce(crate::Db, std::sync::Arc<crate::auth::JwtVerifier>, &TestDatabase) -> axum::Router,
     {
         let database = TestDatabase::create(spec).await?;
+        Self::serve(database, audience, max_connections, keys, seed, router).await
+    }
+
+    /// Seeds `database` through `seed` and serves `router(db, verifier)` over it, trusting `keys`.
+    pub async fn serve<S, R>(
+        database: TestDatabase,
+        audience: &'static str,
+        max_connections: usize,
+        keys: crate::auth::KeyPair,
+        seed: S,
+        router: R,
+    ) -> anyhow::Result<Self>
+    where
+        S: AsyncFnOnce(&crate::Db, &TestDatabase) -> anyhow::Result<()>,
+        R: FnOnce(crate::Db, std::sync::Arc<crate::auth::JwtVerifier>, &TestDatabase) -> axum::Router,
+    {
         let mut cfg = crate::config::DatabaseConfig::for_url(&database.app_url, audience);
         cfg.max_connections = max_connections;
         let db = crate::Db::connect(&cfg)?;

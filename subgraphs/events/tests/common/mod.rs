@@ -1,6 +1,8 @@
 //! Shared test harness: a fresh HR database (its outbox and inbox) and per-test RabbitMQ names.
 #![allow(dead_code, missing_docs, clippy::unwrap_used)]
 
+pub mod private;
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
