@@ -6,11 +6,13 @@
 //!   marks rows published only after the broker's ack; woken by `LISTEN outbox`.
 //! - [`consumer`]: consumes a queue with manual acks; each message is handled in one transaction
 //!   that first records its id in the `inbox`, so a redelivery or a duplicate is a no-op.
+//! - [`live`]: a replica's own exclusive queue fanned out to its subscriptions in-process.
 
 pub mod catalog;
 pub mod config;
 pub mod consumer;
 pub mod envelope;
+pub mod live;
 pub mod relay;
 pub mod runtime;
 pub mod schema;
@@ -21,6 +23,7 @@ mod backoff;
 pub use config::EventsConfig;
 pub use consumer::{Consumer, ConsumerStats, Handler, Outcome, handler};
 pub use envelope::Envelope;
+pub use live::LiveFeed;
 pub use relay::{Relay, RelayStats};
 pub use runtime::{EventsRuntime, RunningEvents};
 pub use topology::{QueueSpec, Topology};

@@ -1,5 +1,6 @@
-//! A subgraph's event machinery as one unit: its outbox relay and its consumers, started with the
-//! service and stopped after the HTTP server has drained (the relay then flushes what is left).
+//! A subgraph's event machinery as one unit: its outbox relay, its consumers and its live feeds,
+//! started with the service and stopped after the HTTP server has drained (the relay then
+//! flushes what is left).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,7 +10,8 @@ use secrecy::SecretString;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::{Consumer, ConsumerStats, EventsConfig, Handler, QueueSpec, Relay, RelayStats, Topology};
+use crate::live::LiveConsumer;
+use crate::{Consumer, ConsumerStats, EventsConfig, Handler, LiveFeed, QueueSpec, Relay, RelayStats, Topology};
 
 /// What a subgraph runs: built with [`EventsRuntime::new`] and [`EventsRuntime::consume`], then
 /// [`EventsRuntime::start`]ed.
@@ -19,6 +21,7 @@ pub struct EventsRuntime {
     relay_url: SecretString,
     db: Db,
     consumers: Vec<Consumer>,
+    live: Vec<(LiveFeed, Vec<String>)>,
 }
 
 impl EventsRuntime {
@@ -31,7 +34,16 @@ impl EventsRuntime {
             relay_url,
             db,
             consumers: Vec::new(),
+            live: Vec::new(),
         }
+    }
+
+    /// Feeds `feed` (created before the router that reads it) with the events matching
+    /// `bindings` (routing-key patterns), through this replica's own exclusive queue
+    /// ([`crate::live`]).
+    pub fn live(mut self, feed: &LiveFeed, bindings: &[&str]) -> Self {
+        self.live.push((feed.clone(), bindings.iter().map(|b| (*b).to_owned()).collect()));
+        self
     }
 
     /// Adds a consumer of the durable queue `<subgraph>.<purpose>`, bound as the catalog
@@ -70,7 +82,7 @@ impl EventsRuntime {
         Ok(Some(register(Self::new(cfg, subgraph, relay_url, db)).start()))
     }
 
-    /// Spawns the relay and the consumers.
+    /// Spawns the relay, the consumers and the live feeds.
     pub fn start(self) -> RunningEvents {
         let (stop, stopped) = watch::channel(false);
         let topology = Topology::from_config(&self.cfg);
@@ -82,7 +94,14 @@ impl EventsRuntime {
             consumers.push((consumer.queue().clone(), consumer.stats()));
             tasks.push(tokio::spawn(consumer.run(until_stopped(stopped.clone()))));
         }
+        let mut live = Vec::with_capacity(self.live.len());
+        for (feed, bindings) in self.live {
+            live.push(feed.clone());
+            let consumer = LiveConsumer::new(&self.cfg, feed, bindings, format!("{}-live", self.subgraph));
+            tasks.push(tokio::spawn(consumer.run(until_stopped(stopped.clone()))));
+        }
         RunningEvents {
+            live,
             stop,
             tasks,
             relay,
@@ -105,6 +124,7 @@ pub struct RunningEvents {
     relay: Relay,
     relay_stats: Arc<RelayStats>,
     consumers: Vec<(QueueSpec, Arc<ConsumerStats>)>,
+    live: Vec<LiveFeed>,
     topology: Topology,
     flush_within: Duration,
 }
@@ -127,6 +147,11 @@ impl RunningEvents {
             .iter()
             .find(|(q, _)| q.name.ends_with(&suffix))
             .map(|(_, s)| s.clone())
+    }
+
+    /// Its live feeds.
+    pub fn live_feeds(&self) -> &[LiveFeed] {
+        &self.live
     }
 
     /// The broker names it uses.

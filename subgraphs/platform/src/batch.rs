@@ -37,6 +37,9 @@ pub trait BatchFn: Send + Sync + 'static {
 pub trait Flush: Send + Sync {
     /// Dispatches every pending key (spawns the loads; never blocks).
     fn flush(&self);
+
+    /// Drops cached results, so that the next subscription event reads fresh rows.
+    fn forget(&self) {}
 }
 
 type Waiter<V> = oneshot::Sender<Result<Option<V>, AppError>>;
@@ -103,6 +106,10 @@ impl<F: BatchFn> BatchLoader<F> {
 }
 
 impl<F: BatchFn> Flush for BatchLoader<F> {
+    fn forget(&self) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).cache.clear();
+    }
+
     fn flush(&self) {
         let pending: Pending<F::Key, F::Value> = {
             let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -195,6 +202,42 @@ impl<Fut: Future> Future for FlushOnPending<Fut> {
     }
 }
 
+/// A subscription's responses: its loaders are flushed whenever resolving an event waits, and
+/// forgotten after each event (every event is resolved against fresh rows).
+pub struct FlushStream<S> {
+    inner: S,
+    flush: Option<Arc<dyn Flush>>,
+}
+
+impl<S> FlushStream<S> {
+    /// Wraps `inner`; `flush` is the subscription's loaders.
+    pub fn new(inner: S, flush: Option<Arc<dyn Flush>>) -> Self {
+        Self { inner, flush }
+    }
+}
+
+impl<S: futures::Stream + Unpin> futures::Stream for FlushStream<S> {
+    type Item = S::Item;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
+        let Some(flush) = self.flush.clone() else {
+            return Pin::new(&mut self.inner).poll_next(cx);
+        };
+        let watch = Arc::new(WakeWatch {
+            woken: AtomicBool::new(false),
+            inner: cx.waker().clone(),
+        });
+        let waker = Waker::from(watch.clone());
+        let out = Pin::new(&mut self.inner).poll_next(&mut Context::from_waker(&waker));
+        match &out {
+            Poll::Pending if !watch.woken.load(Ordering::Acquire) => flush.flush(),
+            Poll::Ready(Some(_)) => flush.forget(),
+            _ => {}
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,5 +279,24 @@ mod tests {
         assert_eq!(all[13].as_ref().ok().cloned().flatten(), None);
         assert_eq!(again.ok().flatten(), Some(14));
         assert_eq!(calls.load(Ordering::SeqCst), 3, "2,500 keys in chunks of 1,000, despite the sleeps");
+    }
+
+    #[tokio::test]
+    async fn a_subscription_stream_flushes_and_reads_fresh_rows_per_event() {
+        use futures::StreamExt as _;
+        let calls = Arc::new(AtomicUsize::new(0));
+        let loader = Arc::new(BatchLoader::new(Double(calls.clone())));
+        let l = loader.clone();
+        let events = futures::stream::iter(0..3).then(move |_| {
+            let l = l.clone();
+            async move { l.load_one(5).await.ok().flatten() }
+        });
+        let out: Vec<_> = FlushStream::new(Box::pin(events), Some(loader as Arc<dyn Flush>)).collect().await;
+        assert_eq!(out, vec![Some(10); 3]);
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            3,
+            "each event loads again instead of reading the cache"
+        );
     }
 }

@@ -6,8 +6,10 @@
 //! anything but a single JSON object over POST (no batches, no `text/plain`), pre-scans the
 //! document and the variables for nesting, and authenticates the caller. Mutations over GET get
 //! 405. Errors without a code get `BAD_USER_INPUT` so every error carries a contract code.
+//! A `GET` asking for a WebSocket upgrade serves subscriptions instead ([`ws`]).
 
 pub mod prescan;
+pub mod ws;
 
 use std::sync::Arc;
 
@@ -54,7 +56,8 @@ impl<Q, M, S> Clone for GraphqlEndpoint<Q, M, S> {
     }
 }
 
-/// `GET` and `POST /graphql` for `endpoint`; other methods get 405.
+/// `GET` and `POST /graphql` for `endpoint` (a `GET` upgrade to `graphql-transport-ws` serves
+/// subscriptions); other methods get 405.
 pub fn graphql_router<Q, M, S>(endpoint: GraphqlEndpoint<Q, M, S>) -> Router
 where
     Q: ObjectType + 'static,
@@ -62,7 +65,7 @@ where
     S: SubscriptionType + 'static,
 {
     Router::new()
-        .route("/graphql", get(handle::<Q, M, S>).post(handle::<Q, M, S>))
+        .route("/graphql", get(get_or_upgrade::<Q, M, S>).post(handle::<Q, M, S>))
         .with_state(endpoint)
 }
 
@@ -93,6 +96,31 @@ fn refuse(status: StatusCode, message: impl Into<String>) -> Refusal {
     Refusal(status, AppError::bad_input(message))
 }
 
+async fn get_or_upgrade<Q, M, S>(State(ep): State<GraphqlEndpoint<Q, M, S>>, request: axum::extract::Request) -> Response
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    if ws::is_upgrade(request.headers()) {
+        let request_id = request_id(request.headers());
+        return ws::upgrade(ep, request, request_id).await;
+    }
+    let (parts, body) = request.into_parts();
+    let raw_query = parts.uri.query().map(str::to_owned);
+    handle(State(ep), parts.method, parts.headers, RawQuery(raw_query), body).await
+}
+
+/// The caller's `x-request-id` (at most 128 bytes), or a new one.
+fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= 128)
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
 async fn handle<Q, M, S>(
     State(ep): State<GraphqlEndpoint<Q, M, S>>,
     method: Method,
@@ -105,12 +133,7 @@ where
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
-    let request_id = headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| v.len() <= 128)
-        .map(str::to_owned)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let request_id = request_id(&headers);
     let wants_graphql_json = accepts_graphql_response_json(&headers);
     let mut res = match execute(&ep, &method, &headers, raw_query, body, request_id.clone(), wants_graphql_json).await {
         Ok(r) => r,
