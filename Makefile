@@ -15,7 +15,7 @@ BIN := $(CARGO_TARGET_DIR)/debug
 DATABASES := studiograph_hr studiograph_production studiograph_render
 NEXTEST := $(shell cargo nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: dev test lint fmt build services databases migrate seed schema bench-entities bench-tasks bench-claims bench-gateway clean-test-dbs dev-token schema-check deploy-check
+.PHONY: dev test lint fmt build services databases migrate seed schema bench-entities bench-tasks bench-claims bench-gateway bench-events clean-test-dbs dev-token schema-check deploy-check
 
 ## dev: services, databases, migrations, demo data, then the subgraphs (HR :4001, production :4002,
 ## render :4003), the gateway (:4000) in front of them, and one render agent
@@ -99,6 +99,11 @@ bench-tasks:
 ## the gateway's peak memory and plan-cache hit rate (release builds, scratch databases, oha)
 bench-gateway:
 	bash scripts/bench-gateway.sh
+
+## bench-events: commit-to-effect latency p50/p99 of HR mutations through the relay and a consumer,
+## relay throughput with one and two replicas, and a consumer's throughput (release build)
+bench-events:
+	cargo nextest run --release -p events --test bench_events --run-ignored only --no-capture --test-threads 1
 
 ## clean-test-dbs: drop databases left by interrupted test runs
 clean-test-dbs:
