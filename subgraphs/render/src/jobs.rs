@@ -25,6 +25,14 @@ use crate::{AGENT_ROLES, OPERATORS, SUBGRAPH};
 
 /// Most chunks a job may have.
 pub const MAX_TASKS_PER_JOB: i64 = 10_000;
+/// The pool of a job that names none.
+pub const DEFAULT_POOL: &str = "cpu";
+/// Frames per chunk unless given.
+pub const DEFAULT_CHUNK_SIZE: i32 = 10;
+/// Priority unless given.
+pub const DEFAULT_PRIORITY: i32 = 50;
+/// Attempts per chunk unless given.
+pub const DEFAULT_MAX_ATTEMPTS: i32 = 3;
 
 /// Jobs, newest first.
 pub type RenderJobConnection = Connection<String, RenderJob, JobTotal>;
@@ -212,7 +220,8 @@ pub struct SubmitRenderJobInput {
     pub idempotency_key: Option<String>,
 }
 
-async fn lock_job(c: &mut Conn, id: Uuid) -> Result<JobRow, AppError> {
+/// The job, locked for update; NOT_FOUND when the tenant has none with this id.
+pub async fn lock_job(c: &mut Conn, id: Uuid) -> Result<JobRow, AppError> {
     jobs::table
         .find(id)
         .for_update()
@@ -231,7 +240,178 @@ fn may_manage(p: &Principal, job: &JobRow) -> Result<(), AppError> {
     }
 }
 
+/// A job to submit, checked: what `submitRenderJob` and auto-render insert.
+#[derive(Clone, Debug)]
+pub struct JobSpec {
+    /// Name (1 to 200 characters).
+    pub name: String,
+    /// The shot rendered.
+    pub shot_id: Option<Uuid>,
+    /// The production task it renders for.
+    pub task_id: Option<Uuid>,
+    /// The production version it renders (auto-render; one job per version).
+    pub version_id: Option<Uuid>,
+    /// First frame.
+    pub frame_start: i32,
+    /// Last frame.
+    pub frame_end: i32,
+    /// Frames per chunk.
+    pub chunk_size: i32,
+    /// 0 to 100.
+    pub priority: i32,
+    /// Attempts per chunk.
+    pub max_attempts: i32,
+    /// Pool name.
+    pub pool: String,
+    /// Command template.
+    pub command: String,
+}
+
+impl JobSpec {
+    /// The spec of a `submitRenderJob` input (defaults applied), or BAD_USER_INPUT.
+    pub fn from_input(input: &SubmitRenderJobInput) -> Result<Self, AppError> {
+        Self {
+            name: input.name.trim().to_owned(),
+            shot_id: input.shot_id.as_ref().map(parse_id).transpose()?,
+            task_id: input.task_id.as_ref().map(parse_id).transpose()?,
+            version_id: None,
+            frame_start: input.frame_start,
+            frame_end: input.frame_end,
+            chunk_size: input.chunk_size.unwrap_or(DEFAULT_CHUNK_SIZE),
+            priority: input.priority.unwrap_or(DEFAULT_PRIORITY),
+            max_attempts: input.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS),
+            pool: input.pool.clone().unwrap_or_else(|| DEFAULT_POOL.to_owned()),
+            command: input.command.clone(),
+        }
+        .checked()
+    }
+
+    /// Itself when every field is in range, else BAD_USER_INPUT.
+    pub fn checked(self) -> Result<Self, AppError> {
+        if self.name.is_empty() || self.name.len() > 200 {
+            return Err(AppError::bad_input("name must be 1 to 200 characters"));
+        }
+        if self.command.trim().is_empty() || self.command.len() > 8192 {
+            return Err(AppError::bad_input("command must be 1 to 8192 characters"));
+        }
+        if self.frame_end < self.frame_start {
+            return Err(AppError::bad_input("frameEnd is before frameStart"));
+        }
+        if !(1..=100_000).contains(&self.chunk_size) || !(0..=100).contains(&self.priority) || !(1..=20).contains(&self.max_attempts) {
+            return Err(AppError::bad_input("chunkSize must be 1-100000, priority 0-100, maxAttempts 1-20"));
+        }
+        let total = self.chunks();
+        if total > MAX_TASKS_PER_JOB {
+            return Err(AppError::bad_input(format!(
+                "{total} chunks; at most {MAX_TASKS_PER_JOB} per job (raise chunkSize)"
+            )));
+        }
+        Ok(self)
+    }
+
+    /// How many chunks the frame range splits into.
+    pub fn chunks(&self) -> i64 {
+        let frames = i64::from(self.frame_end) - i64::from(self.frame_start) + 1;
+        (frames + i64::from(self.chunk_size) - 1) / i64::from(self.chunk_size)
+    }
+}
+
+/// Inserts a checked job and its chunks, submitted by `p` (its employee and user), and records
+/// `render.job.submitted`. BAD_USER_INPUT for an unknown pool.
+pub async fn insert_job(c: &mut Conn, p: &Principal, spec: &JobSpec) -> Result<JobRow, AppError> {
+    let pool: PoolRow = pools::table
+        .filter(pools::name.eq(&spec.pool))
+        .select(PoolRow::as_select())
+        .first(c)
+        .await
+        .optional()?
+        .ok_or_else(|| AppError::bad_input(format!("unknown pool {:?}", spec.pool)))?;
+    let id = Uuid::new_v4();
+    let total = spec.chunks();
+    let job: JobRow = diesel::insert_into(jobs::table)
+        .values((
+            jobs::id.eq(id),
+            jobs::tenant_id.eq(p.tenant_id),
+            jobs::name.eq(&spec.name),
+            jobs::shot_id.eq(spec.shot_id),
+            jobs::task_id.eq(spec.task_id),
+            jobs::version_id.eq(spec.version_id),
+            jobs::submitted_by.eq(p.employee_id),
+            jobs::submitted_by_user.eq(Some(p.user_id)),
+            jobs::pool_id.eq(pool.id),
+            jobs::command.eq(&spec.command),
+            jobs::frame_start.eq(spec.frame_start),
+            jobs::frame_end.eq(spec.frame_end),
+            jobs::chunk_size.eq(spec.chunk_size),
+            jobs::priority.eq(spec.priority),
+            jobs::max_attempts.eq(spec.max_attempts),
+            jobs::tasks_total.eq(total as i32),
+            jobs::currency.eq(&pool.currency),
+        ))
+        .returning(JobRow::as_returning())
+        .get_result(c)
+        .await?;
+    let chunks: Vec<_> = (0..total)
+        .map(|i| {
+            let start = spec.frame_start + (i as i32) * spec.chunk_size;
+            (
+                render_tasks::id.eq(Uuid::new_v4()),
+                render_tasks::tenant_id.eq(p.tenant_id),
+                render_tasks::job_id.eq(id),
+                render_tasks::frame_start.eq(start),
+                render_tasks::frame_end.eq((start + spec.chunk_size - 1).min(spec.frame_end)),
+            )
+        })
+        .collect();
+    for batch in chunks.chunks(1000) {
+        diesel::insert_into(render_tasks::table).values(batch.to_vec()).execute(c).await?;
+    }
+    let mut payload = job.payload();
+    payload["versionId"] = json!(spec.version_id);
+    journal::record(
+        c,
+        SUBGRAPH,
+        p,
+        Change {
+            aggregate: "job",
+            aggregate_id: id,
+            event: "submitted",
+            before: None,
+            after: Some(json!(job)),
+            payload,
+        },
+    )
+    .await?;
+    Ok(job)
+}
+
+/// Cancels a locked, unfinished job: its queued and running chunks are cancelled (running ones
+/// are dropped when their agents report), the job is CANCELLED, and `render.job.cancelled` is
+/// recorded (with `reason` in its payload when given).
+pub async fn cancel_job(c: &mut Conn, p: &Principal, before: &JobRow, reason: Option<&str>) -> Result<JobRow, AppError> {
+    diesel::update(
+        render_tasks::table
+            .filter(render_tasks::job_id.eq(before.id))
+            .filter(render_tasks::status.eq_any(["QUEUED", "RUNNING"])),
+    )
+    .set(render_tasks::status.eq("CANCELLED"))
+    .execute(c)
+    .await?;
+    set_job_because(c, p, before, RenderJobStatus::Cancelled, "cancelled", reason).await
+}
+
 async fn set_job(c: &mut Conn, p: &Principal, before: &JobRow, status: RenderJobStatus, event: &str) -> Result<JobRow, AppError> {
+    set_job_because(c, p, before, status, event, None).await
+}
+
+async fn set_job_because(
+    c: &mut Conn,
+    p: &Principal,
+    before: &JobRow,
+    status: RenderJobStatus,
+    event: &str,
+    reason: Option<&str>,
+) -> Result<JobRow, AppError> {
     let finished = matches!(
         status,
         RenderJobStatus::Cancelled | RenderJobStatus::Succeeded | RenderJobStatus::Failed
@@ -256,7 +436,14 @@ async fn set_job(c: &mut Conn, p: &Principal, before: &JobRow, status: RenderJob
             event,
             before: Some(json!(before)),
             after: Some(json!(after)),
-            payload: after.payload(),
+            payload: match reason {
+                Some(r) => {
+                    let mut payload = after.payload();
+                    payload["reason"] = json!(r);
+                    payload
+                }
+                None => after.payload(),
+            },
         },
     )
     .await?;
@@ -273,32 +460,7 @@ impl RenderMutation {
     #[graphql(guard = "ScopeGuard(\"render:submit\")")]
     async fn submit_render_job(&self, ctx: &Context<'_>, input: SubmitRenderJobInput) -> Result<RenderJob, AppError> {
         let p = principal(ctx)?.clone();
-        let name = input.name.trim().to_owned();
-        if name.is_empty() || name.len() > 200 {
-            return Err(AppError::bad_input("name must be 1 to 200 characters"));
-        }
-        if input.command.trim().is_empty() || input.command.len() > 8192 {
-            return Err(AppError::bad_input("command must be 1 to 8192 characters"));
-        }
-        if input.frame_end < input.frame_start {
-            return Err(AppError::bad_input("frameEnd is before frameStart"));
-        }
-        let chunk = input.chunk_size.unwrap_or(10);
-        let priority = input.priority.unwrap_or(50);
-        let max_attempts = input.max_attempts.unwrap_or(3);
-        if !(1..=100_000).contains(&chunk) || !(0..=100).contains(&priority) || !(1..=20).contains(&max_attempts) {
-            return Err(AppError::bad_input("chunkSize must be 1-100000, priority 0-100, maxAttempts 1-20"));
-        }
-        let frames = i64::from(input.frame_end) - i64::from(input.frame_start) + 1;
-        let total = (frames + i64::from(chunk) - 1) / i64::from(chunk);
-        if total > MAX_TASKS_PER_JOB {
-            return Err(AppError::bad_input(format!(
-                "{total} chunks; at most {MAX_TASKS_PER_JOB} per job (raise chunkSize)"
-            )));
-        }
-        let shot = input.shot_id.as_ref().map(parse_id).transpose()?;
-        let task = input.task_id.as_ref().map(parse_id).transpose()?;
-        let pool_name = input.pool.clone().unwrap_or_else(|| "cpu".to_owned());
+        let spec = JobSpec::from_input(&input)?;
         let row = db(ctx)
             .tx(p.tenant_id, |c| {
                 async move {
@@ -307,66 +469,8 @@ impl RenderMutation {
                     if let Some(id) = replayed {
                         return Ok(jobs::table.find(id).select(JobRow::as_select()).first(c).await?);
                     }
-                    let pool: PoolRow = pools::table
-                        .filter(pools::name.eq(&pool_name))
-                        .select(PoolRow::as_select())
-                        .first(c)
-                        .await
-                        .optional()?
-                        .ok_or_else(|| AppError::bad_input(format!("unknown pool {pool_name:?}")))?;
-                    let id = Uuid::new_v4();
-                    let job: JobRow = diesel::insert_into(jobs::table)
-                        .values((
-                            jobs::id.eq(id),
-                            jobs::tenant_id.eq(p.tenant_id),
-                            jobs::name.eq(&name),
-                            jobs::shot_id.eq(shot),
-                            jobs::task_id.eq(task),
-                            jobs::submitted_by.eq(p.employee_id),
-                            jobs::submitted_by_user.eq(Some(p.user_id)),
-                            jobs::pool_id.eq(pool.id),
-                            jobs::command.eq(&input.command),
-                            jobs::frame_start.eq(input.frame_start),
-                            jobs::frame_end.eq(input.frame_end),
-                            jobs::chunk_size.eq(chunk),
-                            jobs::priority.eq(priority),
-                            jobs::max_attempts.eq(max_attempts),
-                            jobs::tasks_total.eq(total as i32),
-                            jobs::currency.eq(&pool.currency),
-                        ))
-                        .returning(JobRow::as_returning())
-                        .get_result(c)
-                        .await?;
-                    let chunks: Vec<_> = (0..total)
-                        .map(|i| {
-                            let start = input.frame_start + (i as i32) * chunk;
-                            (
-                                render_tasks::id.eq(Uuid::new_v4()),
-                                render_tasks::tenant_id.eq(p.tenant_id),
-                                render_tasks::job_id.eq(id),
-                                render_tasks::frame_start.eq(start),
-                                render_tasks::frame_end.eq((start + chunk - 1).min(input.frame_end)),
-                            )
-                        })
-                        .collect();
-                    for batch in chunks.chunks(1000) {
-                        diesel::insert_into(render_tasks::table).values(batch.to_vec()).execute(c).await?;
-                    }
-                    journal::record(
-                        c,
-                        SUBGRAPH,
-                        &p,
-                        Change {
-                            aggregate: "job",
-                            aggregate_id: id,
-                            event: "submitted",
-                            before: None,
-                            after: Some(json!(job)),
-                            payload: job.payload(),
-                        },
-                    )
-                    .await?;
-                    idem.finish(c, id).await?;
+                    let job = insert_job(c, &p, &spec).await?;
+                    idem.finish(c, job.id).await?;
                     Ok(job)
                 }
                 .scope_boxed()
@@ -385,24 +489,13 @@ impl RenderMutation {
                 async move {
                     let before = lock_job(c, id).await?;
                     may_manage(&p, &before)?;
-                    if !matches!(
-                        before.status(),
-                        RenderJobStatus::Queued | RenderJobStatus::Running | RenderJobStatus::Paused
-                    ) {
+                    if !before.status().is_unfinished() {
                         return Err(AppError::new(
                             ErrorCode::TransitionNotAllowed,
                             format!("the job is {}", before.status),
                         ));
                     }
-                    diesel::update(
-                        render_tasks::table
-                            .filter(render_tasks::job_id.eq(id))
-                            .filter(render_tasks::status.eq_any(["QUEUED", "RUNNING"])),
-                    )
-                    .set(render_tasks::status.eq("CANCELLED"))
-                    .execute(c)
-                    .await?;
-                    set_job(c, &p, &before, RenderJobStatus::Cancelled, "cancelled").await
+                    cancel_job(c, &p, &before, None).await
                 }
                 .scope_boxed()
             })

@@ -4,11 +4,14 @@
 //! `render-agent`).
 
 pub mod agent;
+pub mod auto_render;
 pub mod consumers;
 pub mod jobs;
 pub mod loaders;
 pub mod model;
 pub mod objects;
+pub mod offboarding;
+pub mod replicas;
 pub mod scheduler;
 pub mod schema;
 pub mod seed;

@@ -111,6 +111,13 @@ pub struct JobRow {
     pub updated_at: DateTime<Utc>,
 }
 
+impl RenderJobStatus {
+    /// Queued, running or paused: not yet finished (may still be cancelled or re-owned).
+    pub fn is_unfinished(self) -> bool {
+        matches!(self, Self::Queued | Self::Running | Self::Paused)
+    }
+}
+
 impl JobRow {
     /// The status as an enum.
     pub fn status(&self) -> RenderJobStatus {

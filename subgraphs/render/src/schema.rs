@@ -8,6 +8,29 @@ diesel::table! {
         display_name -> Text,
         status -> Text,
         updated_at -> Timestamptz,
+        source_seq -> Int8,
+    }
+}
+
+diesel::table! {
+    project_replica (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        code -> Nullable<Text>,
+        auto_render -> Bool,
+        supervisor_id -> Nullable<Uuid>,
+        offboard_render_jobs -> Text,
+        source_seq -> Int8,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    shot_replica (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        project_id -> Uuid,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -68,6 +91,7 @@ diesel::table! {
         started_at -> Nullable<Timestamptz>,
         finished_at -> Nullable<Timestamptz>,
         updated_at -> Timestamptz,
+        version_id -> Nullable<Uuid>,
     }
 }
 
@@ -115,6 +139,8 @@ diesel::joinable!(render_tasks -> jobs (job_id));
 diesel::joinable!(jobs -> pools (pool_id));
 diesel::allow_tables_to_appear_in_same_query!(
     employee_replica,
+    project_replica,
+    shot_replica,
     pools,
     pool_quotas,
     workers,
