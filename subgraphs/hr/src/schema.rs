@@ -153,6 +153,24 @@ diesel::table! {
         source_ref -> Text,
         note -> Nullable<Text>,
         created_at -> Timestamptz,
+        source_seq -> Int8,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    timesheet_held_changes (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        employee_id -> Uuid,
+        work_date -> Date,
+        minutes -> Int4,
+        source -> Text,
+        source_ref -> Text,
+        source_seq -> Int8,
+        note -> Nullable<Text>,
+        reason -> Text,
+        received_at -> Timestamptz,
     }
 }
 
@@ -167,5 +185,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     leave_allocations,
     leave_requests,
     timesheet_periods,
-    timesheet_entries
+    timesheet_entries,
+    timesheet_held_changes
 );

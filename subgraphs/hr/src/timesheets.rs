@@ -1,10 +1,15 @@
-//! Timesheets: hours per employee per day (fed by production's `timelog.*` events in a later
-//! issue), a monthly approval by the manager or HR, and a payroll lock. A database trigger
-//! refuses hours in an approved or locked month.
+//! Timesheets: hours per employee per day, a monthly approval by the manager or HR, and a payroll
+//! lock. A database trigger refuses hours in an approved or locked month.
+//!
+//! Production's `timelog.created/updated` events feed them ([`apply_time_log`], consumer
+//! `hr.timesheets`): one entry per time log, so an update replaces that log's hours and a day's
+//! total is the sum of its entries. A change for a closed month is not applied: it is kept as a
+//! *held change* (`Timesheet.heldChanges`) for HR, and the event counts as handled.
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{Datelike, NaiveDate, Utc};
 use diesel::prelude::*;
+use diesel::upsert::excluded;
 use diesel_async::RunQueryDsl;
 use platform::auth::{RoleGuard, ScopeGuard, principal};
 use platform::journal::{self, Change};
@@ -14,7 +19,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::employees::{EmployeeRow, lock_employee};
-use crate::schema::{employees, timesheet_entries, timesheet_periods};
+use crate::schema::{employees, timesheet_entries, timesheet_held_changes, timesheet_periods};
 use crate::{HR_ROLES, SUBGRAPH};
 
 /// State of an employee's month.
@@ -53,6 +58,25 @@ pub struct TimesheetEntry {
     pub note: Option<String>,
 }
 
+/// Hours that arrived after the month was approved or locked: not counted, kept for HR.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct TimesheetHeldChange {
+    /// Id.
+    pub id: ID,
+    /// Day worked.
+    pub date: Date,
+    /// The hours the source now reports for its record (replacing its entry, if any).
+    pub hours: f64,
+    /// Where it came from, e.g. `production.timelog`.
+    pub source: String,
+    /// Note.
+    pub note: Option<String>,
+    /// `PERIOD_APPROVED` or `PERIOD_LOCKED`.
+    pub reason: String,
+    /// When it arrived.
+    pub received_at: chrono::DateTime<Utc>,
+}
+
 /// One employee's month.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Timesheet {
@@ -66,6 +90,8 @@ pub struct Timesheet {
     pub entries: Vec<TimesheetEntry>,
     /// Sum of hours.
     pub total_hours: f64,
+    /// Changes that arrived after the month closed (not in `entries` nor `totalHours`).
+    pub held_changes: Vec<TimesheetHeldChange>,
 }
 
 /// A new entry (from an event consumer).
@@ -108,6 +134,159 @@ pub async fn record_entry(c: &mut Conn, tenant: Uuid, e: NewEntry<'_>) -> Result
     Ok(inserted == 1)
 }
 
+/// The source name of entries fed by production's time logs.
+pub const TIMELOG_SOURCE: &str = "production.timelog";
+
+/// One time log as production's `timelog.*` payload describes it.
+#[derive(serde::Deserialize, Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+pub struct TimeLogChange {
+    /// Production's time log id.
+    pub time_log_id: Uuid,
+    /// Who worked.
+    pub employee_id: Uuid,
+    /// The day.
+    pub date: NaiveDate,
+    /// Minutes (all of the log's, not a difference).
+    pub minutes: i32,
+    /// Note.
+    pub note: Option<String>,
+}
+
+/// What [`apply_time_log`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeLogOutcome {
+    /// The log's entry was created or replaced.
+    Applied,
+    /// The month is approved or locked: kept as a held change.
+    Held,
+    /// An older change than the one applied already: ignored.
+    Stale,
+    /// Not an employee of the tenant (or minutes out of range): ignored.
+    Ignored,
+}
+
+/// Applies a time log's current state (as of the producer's outbox `seq`): creates or replaces
+/// its entry, unless the month is closed (then a held change) or a newer state was applied.
+pub async fn apply_time_log(c: &mut Conn, tenant: Uuid, seq: i64, log: &TimeLogChange) -> Result<TimeLogOutcome, AppError> {
+    let source_ref = log.time_log_id.to_string();
+    if !(1..=24 * 60).contains(&log.minutes) {
+        return Ok(TimeLogOutcome::Ignored);
+    }
+    let known: Option<Uuid> = employees::table
+        .find(log.employee_id)
+        .select(employees::id)
+        .first(c)
+        .await
+        .optional()?;
+    if known.is_none() {
+        return Ok(TimeLogOutcome::Ignored);
+    }
+    let current: Option<(Uuid, i64)> = timesheet_entries::table
+        .filter(
+            timesheet_entries::source
+                .eq(TIMELOG_SOURCE)
+                .and(timesheet_entries::source_ref.eq(&source_ref)),
+        )
+        .for_update()
+        .select((timesheet_entries::id, timesheet_entries::source_seq))
+        .first(c)
+        .await
+        .optional()?;
+    if current.is_some_and(|(_, applied)| applied >= seq) {
+        return Ok(TimeLogOutcome::Stale);
+    }
+    let month = month_start(log.date)?;
+    let period: Option<String> = timesheet_periods::table
+        .filter(
+            timesheet_periods::employee_id
+                .eq(log.employee_id)
+                .and(timesheet_periods::month.eq(month)),
+        )
+        .select(timesheet_periods::status)
+        .first(c)
+        .await
+        .optional()?;
+    if let Some(status) = period.filter(|s| s != "OPEN") {
+        return hold(c, tenant, seq, log, &source_ref, &status).await;
+    }
+    match current {
+        Some((id, _)) => {
+            diesel::update(timesheet_entries::table.find(id))
+                .set((
+                    timesheet_entries::minutes.eq(log.minutes),
+                    timesheet_entries::note.eq(&log.note),
+                    timesheet_entries::source_seq.eq(seq),
+                    timesheet_entries::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(c)
+                .await?;
+        }
+        None => {
+            diesel::insert_into(timesheet_entries::table)
+                .values((
+                    timesheet_entries::id.eq(Uuid::new_v4()),
+                    timesheet_entries::tenant_id.eq(tenant),
+                    timesheet_entries::employee_id.eq(log.employee_id),
+                    timesheet_entries::work_date.eq(log.date),
+                    timesheet_entries::minutes.eq(log.minutes),
+                    timesheet_entries::source.eq(TIMELOG_SOURCE),
+                    timesheet_entries::source_ref.eq(&source_ref),
+                    timesheet_entries::note.eq(&log.note),
+                    timesheet_entries::source_seq.eq(seq),
+                ))
+                .execute(c)
+                .await?;
+        }
+    }
+    Ok(TimeLogOutcome::Applied)
+}
+
+async fn hold(
+    c: &mut Conn,
+    tenant: Uuid,
+    seq: i64,
+    log: &TimeLogChange,
+    source_ref: &str,
+    status: &str,
+) -> Result<TimeLogOutcome, AppError> {
+    let reason = if status == "LOCKED" { "PERIOD_LOCKED" } else { "PERIOD_APPROVED" };
+    let upsert = diesel::insert_into(timesheet_held_changes::table)
+        .values((
+            timesheet_held_changes::id.eq(Uuid::new_v4()),
+            timesheet_held_changes::tenant_id.eq(tenant),
+            timesheet_held_changes::employee_id.eq(log.employee_id),
+            timesheet_held_changes::work_date.eq(log.date),
+            timesheet_held_changes::minutes.eq(log.minutes),
+            timesheet_held_changes::source.eq(TIMELOG_SOURCE),
+            timesheet_held_changes::source_ref.eq(source_ref),
+            timesheet_held_changes::source_seq.eq(seq),
+            timesheet_held_changes::note.eq(&log.note),
+            timesheet_held_changes::reason.eq(reason),
+        ))
+        .on_conflict((
+            timesheet_held_changes::tenant_id,
+            timesheet_held_changes::source,
+            timesheet_held_changes::source_ref,
+        ))
+        .do_update()
+        .set((
+            timesheet_held_changes::minutes.eq(excluded(timesheet_held_changes::minutes)),
+            timesheet_held_changes::note.eq(excluded(timesheet_held_changes::note)),
+            timesheet_held_changes::source_seq.eq(excluded(timesheet_held_changes::source_seq)),
+            timesheet_held_changes::reason.eq(excluded(timesheet_held_changes::reason)),
+            timesheet_held_changes::received_at.eq(diesel::dsl::now),
+        ));
+    // A newer held change is not overwritten by an older one.
+    let n = diesel::query_dsl::methods::FilterDsl::filter(
+        upsert,
+        timesheet_held_changes::source_seq.lt(excluded(timesheet_held_changes::source_seq)),
+    )
+    .execute(c)
+    .await?;
+    Ok(if n == 1 { TimeLogOutcome::Held } else { TimeLogOutcome::Stale })
+}
+
 fn month_start(d: NaiveDate) -> Result<NaiveDate, AppError> {
     d.with_day(1).ok_or_else(|| AppError::bad_input("invalid month"))
 }
@@ -136,6 +315,25 @@ async fn load(c: &mut Conn, employee: Uuid, month: NaiveDate) -> Result<Timeshee
         .load(c)
         .await?;
     let total: i64 = rows.iter().map(|r| i64::from(r.2)).sum();
+    let held: Vec<(Uuid, NaiveDate, i32, String, Option<String>, String, chrono::DateTime<Utc>)> = timesheet_held_changes::table
+        .filter(timesheet_held_changes::employee_id.eq(employee))
+        .filter(
+            timesheet_held_changes::work_date
+                .ge(month)
+                .and(timesheet_held_changes::work_date.lt(next)),
+        )
+        .order((timesheet_held_changes::work_date.asc(), timesheet_held_changes::received_at.asc()))
+        .select((
+            timesheet_held_changes::id,
+            timesheet_held_changes::work_date,
+            timesheet_held_changes::minutes,
+            timesheet_held_changes::source,
+            timesheet_held_changes::note,
+            timesheet_held_changes::reason,
+            timesheet_held_changes::received_at,
+        ))
+        .load(c)
+        .await?;
     Ok(Timesheet {
         employee_id: to_id(employee),
         month: Date(month),
@@ -151,6 +349,18 @@ async fn load(c: &mut Conn, employee: Uuid, month: NaiveDate) -> Result<Timeshee
             })
             .collect(),
         total_hours: total as f64 / 60.0,
+        held_changes: held
+            .into_iter()
+            .map(|(id, d, m, source, note, reason, received_at)| TimesheetHeldChange {
+                id: to_id(id),
+                date: Date(d),
+                hours: f64::from(m) / 60.0,
+                source,
+                note,
+                reason,
+                received_at,
+            })
+            .collect(),
     })
 }
 
