@@ -1,7 +1,7 @@
 //! Projects, shots and assets: queries, connections, entities and creation.
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, ID, InputObject, Object};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use platform::auth::{RoleGuard, ScopeGuard, principal};
@@ -18,7 +18,7 @@ use crate::connections::{CountScope, Total};
 use crate::loaders::Loaders;
 use crate::model::*;
 use crate::objects::{Asset, Project, Shot};
-use crate::schema::{assets, projects, sequences, shots};
+use crate::schema::{assets, employee_replica, projects, sequences, shots};
 use crate::{MANAGERS, SUBGRAPH};
 
 /// Projects, by code.
@@ -189,9 +189,14 @@ pub struct CreateProjectInput {
     pub code: String,
     /// Title.
     pub name: String,
-    /// Submit renders automatically when rendering tasks publish.
+    /// Submit renders automatically when LIGHTING or RENDERING tasks publish.
     #[graphql(default)]
     pub auto_render: bool,
+    /// The project's supervisor (an active employee): re-owns an offboarded person's render jobs.
+    pub supervisor_id: Option<ID>,
+    /// What becomes of an offboarded person's unfinished render jobs (default
+    /// REASSIGN_TO_SUPERVISOR).
+    pub offboard_render_jobs: Option<OffboardRenderJobs>,
     /// Replays within 24 h return the first result.
     #[serde(skip)]
     pub idempotency_key: Option<String>,
@@ -253,6 +258,56 @@ pub struct UpdateProjectInput {
     pub status: Option<ProjectStatus>,
     /// Auto-render setting.
     pub auto_render: Option<bool>,
+    /// The supervisor (an active employee); null clears it.
+    pub supervisor_id: MaybeUndefined<ID>,
+    /// What becomes of an offboarded person's unfinished render jobs.
+    pub offboard_render_jobs: Option<OffboardRenderJobs>,
+}
+
+/// The settings part of a project (what render replicates), checked and ready to write.
+#[derive(Clone, Copy, Debug)]
+pub struct ProjectSettings {
+    /// Auto-render.
+    pub auto_render: bool,
+    /// Supervisor.
+    pub supervisor_id: Option<Uuid>,
+    /// Offboarding policy for render jobs.
+    pub offboard_render_jobs: OffboardRenderJobs,
+}
+
+impl Default for ProjectSettings {
+    fn default() -> Self {
+        Self {
+            auto_render: false,
+            supervisor_id: None,
+            offboard_render_jobs: OffboardRenderJobs::ReassignToSupervisor,
+        }
+    }
+}
+
+/// The payload of `production.project.created/updated`: render replicates the settings
+/// (`supervisorId`, `offboardRenderJobs`, `autoRender`) from it.
+pub fn project_payload(row: &ProjectRow) -> serde_json::Value {
+    json!({
+        "projectId": row.id, "code": row.code, "name": row.name, "status": row.status, "autoRender": row.auto_render,
+        "supervisorId": row.supervisor_id, "offboardRenderJobs": row.offboard_render_jobs,
+    })
+}
+
+/// BAD_USER_INPUT unless `id` is an employee of the tenant who is not offboarded (per the local
+/// replica of HR).
+async fn check_supervisor(c: &mut platform::Conn, id: Uuid) -> Result<(), AppError> {
+    let status: Option<String> = employee_replica::table
+        .find(id)
+        .select(employee_replica::status)
+        .first(c)
+        .await
+        .optional()?;
+    match status.as_deref() {
+        None => Err(AppError::bad_input("supervisorId is not an employee")),
+        Some("OFFBOARDED") => Err(AppError::bad_input("supervisorId is offboarded")),
+        Some(_) => Ok(()),
+    }
 }
 
 /// Hierarchy mutations (SUPERVISOR / ADMIN).
@@ -270,6 +325,11 @@ impl HierarchyMutation {
         if name.is_empty() || name.len() > 200 {
             return Err(AppError::bad_input("name must be 1 to 200 characters"));
         }
+        let settings = ProjectSettings {
+            auto_render: input.auto_render,
+            supervisor_id: input.supervisor_id.as_ref().map(parse_id).transpose()?,
+            offboard_render_jobs: input.offboard_render_jobs.unwrap_or(OffboardRenderJobs::ReassignToSupervisor),
+        };
         let row = db(ctx)
             .tx(p.tenant_id, |c| {
                 async move {
@@ -278,7 +338,10 @@ impl HierarchyMutation {
                     if let Some(id) = replayed {
                         return Ok(projects::table.find(id).select(ProjectRow::as_select()).first(c).await?);
                     }
-                    let row = insert_project(c, &p, Uuid::new_v4(), &code, &name, input.auto_render).await?;
+                    if let Some(s) = settings.supervisor_id {
+                        check_supervisor(c, s).await?;
+                    }
+                    let row = insert_project_with(c, &p, Uuid::new_v4(), &code, &name, settings).await?;
                     idem.finish(c, row.id).await?;
                     Ok(row)
                 }
@@ -296,6 +359,11 @@ impl HierarchyMutation {
         if input.name.as_deref().is_some_and(|n| n.trim().is_empty() || n.len() > 200) {
             return Err(AppError::bad_input("name must be 1 to 200 characters"));
         }
+        let supervisor: MaybeUndefined<Uuid> = match &input.supervisor_id {
+            MaybeUndefined::Undefined => MaybeUndefined::Undefined,
+            MaybeUndefined::Null => MaybeUndefined::Null,
+            MaybeUndefined::Value(id) => MaybeUndefined::Value(parse_id(id)?),
+        };
         let row = db(ctx)
             .tx(p.tenant_id, |c| {
                 async move {
@@ -307,17 +375,32 @@ impl HierarchyMutation {
                         .await
                         .optional()?
                         .ok_or_else(|| AppError::not_found("project"))?;
+                    let supervisor_id = match supervisor {
+                        MaybeUndefined::Undefined => before.supervisor_id,
+                        MaybeUndefined::Null => None,
+                        MaybeUndefined::Value(s) => {
+                            if before.supervisor_id != Some(s) {
+                                check_supervisor(c, s).await?;
+                            }
+                            Some(s)
+                        }
+                    };
+                    let policy = input
+                        .offboard_render_jobs
+                        .map_or(before.offboard_render_jobs.clone(), |o| o.as_str().to_owned());
                     let after: ProjectRow = diesel::update(projects::table.find(id))
                         .set((
                             projects::name.eq(input.name.as_deref().map_or(before.name.clone(), |n| n.trim().to_owned())),
                             projects::status.eq(input.status.map_or(before.status.clone(), |s| s.as_str().to_owned())),
                             projects::auto_render.eq(input.auto_render.unwrap_or(before.auto_render)),
+                            projects::supervisor_id.eq(supervisor_id),
+                            projects::offboard_render_jobs.eq(policy),
                             projects::updated_at.eq(diesel::dsl::now),
                         ))
                         .returning(ProjectRow::as_returning())
                         .get_result(c)
                         .await?;
-                    let payload = json!({"projectId": id, "name": after.name, "status": after.status, "autoRender": after.auto_render});
+                    let payload = project_payload(&after);
                     journal::record(
                         c,
                         SUBGRAPH,
@@ -449,7 +532,7 @@ impl HierarchyMutation {
     }
 }
 
-/// Inserts a project with the default workflow (shared by the mutation and the seed).
+/// Inserts a project with the default workflow and default settings but `auto_render` (the seed).
 pub async fn insert_project(
     c: &mut platform::Conn,
     p: &platform::Principal,
@@ -458,19 +541,38 @@ pub async fn insert_project(
     name: &str,
     auto_render: bool,
 ) -> Result<ProjectRow, AppError> {
+    let settings = ProjectSettings {
+        auto_render,
+        ..ProjectSettings::default()
+    };
+    insert_project_with(c, p, id, code, name, settings).await
+}
+
+/// Inserts a project with the default workflow and the given settings; the supervisor, when
+/// any, was checked by the caller.
+pub async fn insert_project_with(
+    c: &mut platform::Conn,
+    p: &platform::Principal,
+    id: Uuid,
+    code: &str,
+    name: &str,
+    settings: ProjectSettings,
+) -> Result<ProjectRow, AppError> {
     let row: ProjectRow = diesel::insert_into(projects::table)
         .values((
             projects::id.eq(id),
             projects::tenant_id.eq(p.tenant_id),
             projects::code.eq(code),
             projects::name.eq(name),
-            projects::auto_render.eq(auto_render),
+            projects::auto_render.eq(settings.auto_render),
+            projects::supervisor_id.eq(settings.supervisor_id),
+            projects::offboard_render_jobs.eq(settings.offboard_render_jobs.as_str()),
         ))
         .returning(ProjectRow::as_returning())
         .get_result(c)
         .await?;
     crate::workflow::install_default(c, p.tenant_id, row.id).await?;
-    let payload = json!({"projectId": row.id, "code": row.code, "name": row.name, "autoRender": row.auto_render});
+    let payload = project_payload(&row);
     journal::record(
         c,
         SUBGRAPH,

@@ -57,9 +57,10 @@ platform::text_enum!(
 );
 
 impl TaskType {
-    /// Whether a published version of this type is rendered on the farm (auto-render).
+    /// Whether a published version of this type is rendered on the farm (auto-render, issue 6:
+    /// LIGHTING and RENDERING).
     pub fn renders(self) -> bool {
-        matches!(self, Self::Lighting | Self::Rendering | Self::Fx | Self::Compositing)
+        matches!(self, Self::Lighting | Self::Rendering)
     }
 }
 
@@ -86,6 +87,16 @@ platform::text_enum!(
         Completed = "COMPLETED",
         /// Archived.
         Archived = "ARCHIVED",
+    }
+);
+
+platform::text_enum!(
+    /// What becomes of an offboarded person's unfinished render jobs on a project.
+    OffboardRenderJobs {
+        /// They are re-owned by the project's supervisor (cancelled when it has none).
+        ReassignToSupervisor = "REASSIGN_TO_SUPERVISOR",
+        /// They are cancelled.
+        Cancel = "CANCEL",
     }
 );
 
@@ -144,6 +155,8 @@ pub struct ProjectRow {
     pub auto_render: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub supervisor_id: Option<Uuid>,
+    pub offboard_render_jobs: String,
 }
 
 #[derive(Queryable, Selectable, Clone, Debug, Serialize)]

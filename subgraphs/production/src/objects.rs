@@ -53,9 +53,18 @@ impl Project {
     async fn status(&self) -> ProjectStatus {
         ProjectStatus::parse(&self.0.status).unwrap_or(ProjectStatus::Active)
     }
-    /// Whether published versions of rendering task types are submitted to the farm.
+    /// Whether published versions of LIGHTING and RENDERING tasks are submitted to the farm.
     async fn auto_render(&self) -> bool {
         self.0.auto_render
+    }
+    /// The project's supervisor: re-owns an offboarded person's render jobs (see
+    /// `offboardRenderJobs`).
+    async fn supervisor(&self) -> Option<EmployeeRef> {
+        self.0.supervisor_id.map(EmployeeRef)
+    }
+    /// What becomes of an offboarded person's unfinished render jobs on this project.
+    async fn offboard_render_jobs(&self) -> OffboardRenderJobs {
+        OffboardRenderJobs::parse(&self.0.offboard_render_jobs).unwrap_or(OffboardRenderJobs::ReassignToSupervisor)
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

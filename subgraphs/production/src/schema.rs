@@ -22,6 +22,8 @@ diesel::table! {
         auto_render -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        supervisor_id -> Nullable<Uuid>,
+        offboard_render_jobs -> Text,
     }
 }
 
@@ -160,6 +162,7 @@ diesel::table! {
         minutes -> Int4,
         note -> Nullable<Text>,
         created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 

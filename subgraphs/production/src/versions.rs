@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::loaders::Loaders;
 use crate::model::*;
 use crate::objects::Version;
-use crate::schema::{projects, tasks, versions};
+use crate::schema::{projects, shots, tasks, versions};
 use crate::tasks::{add_note, is_manager, lock_task, set_task_status};
 use crate::{MANAGERS, SUBGRAPH};
 
@@ -38,6 +38,31 @@ pub struct PublishVersionInput {
     /// A retried publish with the same key returns the first version.
     #[serde(skip)]
     pub idempotency_key: Option<String>,
+}
+
+/// The payload of `production.version.published`: everything render's auto-render needs without
+/// calling back (issue 6). `autoRender` is the project's setting; `rendersOnFarm` says whether
+/// the task type renders (LIGHTING, RENDERING); `shotFrameStart`/`shotFrameEnd` are the shot's
+/// range (the version's own `frameStart`/`frameEnd` may be null); `createdBy` is the publisher's
+/// employee id (the envelope's `actorUserId` their user).
+async fn published_payload(c: &mut platform::Conn, task: &TaskRow, row: &VersionRow) -> Result<serde_json::Value, AppError> {
+    let auto_render: bool = projects::table.find(task.project_id).select(projects::auto_render).first(c).await?;
+    let shot: Option<(String, i32, i32)> = match task.shot_id {
+        Some(id) => shots::table
+            .find(id)
+            .select((shots::code, shots::frame_start, shots::frame_end))
+            .first(c)
+            .await
+            .optional()?,
+        None => None,
+    };
+    Ok(json!({
+        "versionId": row.id, "taskId": task.id, "taskName": task.name, "number": row.number, "path": row.path,
+        "comment": row.comment, "projectId": task.project_id, "shotId": task.shot_id, "assetId": task.asset_id,
+        "taskType": task.task_type, "frameStart": row.frame_start, "frameEnd": row.frame_end, "createdBy": row.created_by,
+        "shotCode": shot.as_ref().map(|s| &s.0), "shotFrameStart": shot.as_ref().map(|s| s.1),
+        "shotFrameEnd": shot.as_ref().map(|s| s.2), "autoRender": auto_render, "rendersOnFarm": task.task_type().renders(),
+    }))
 }
 
 /// Version queries.
@@ -127,13 +152,7 @@ impl VersionMutation {
                         .returning(VersionRow::as_returning())
                         .get_result(c)
                         .await?;
-                    let auto_render: bool = projects::table.find(task.project_id).select(projects::auto_render).first(c).await?;
-                    let payload = json!({
-                        "versionId": row.id, "taskId": task_id, "number": number, "path": row.path, "comment": row.comment,
-                        "projectId": task.project_id, "shotId": task.shot_id, "assetId": task.asset_id, "taskType": task.task_type,
-                        "frameStart": row.frame_start, "frameEnd": row.frame_end, "createdBy": row.created_by,
-                        "autoRender": auto_render && task.task_type().renders(),
-                    });
+                    let payload = published_payload(c, &task, &row).await?;
                     journal::record(
                         c,
                         SUBGRAPH,
