@@ -8,7 +8,7 @@
 //!   shot -> project map ([`crate::replicas`]).
 //! - `render.auto-render` (`production.version.published`): [`crate::auto_render`].
 
-use events::{EventsRuntime, handler};
+use events::{EventsRuntime, Handler, handler};
 use futures::FutureExt as _;
 
 use crate::{auto_render, offboarding, replicas};
@@ -16,50 +16,57 @@ use crate::{auto_render, offboarding, replicas};
 /// Adds this subgraph's consumers to `runtime`.
 pub fn register(runtime: EventsRuntime) -> EventsRuntime {
     runtime
-        .consume(
-            "employees",
-            handler(|event, conn| {
-                async move {
-                    match event.event_type.as_str() {
-                        "employee.created" | "employee.updated" | "employee.offboarded" => {
-                            replicas::apply_employee(conn, event).await?;
-                        }
-                        _ => return Ok(()),
-                    }
-                    if event.event_type == "employee.offboarded" {
-                        offboarding::handle(conn, event).await?;
-                    }
-                    Ok(())
+        .consume("employees", employees_handler())
+        .consume("projects", projects_handler())
+        .consume("auto-render", auto_render_handler())
+}
+
+/// `render.employees`: the replica, then (offboarded) the person's jobs.
+pub fn employees_handler() -> impl Handler {
+    handler(|event, conn| {
+        async move {
+            if !matches!(
+                event.event_type.as_str(),
+                "employee.created" | "employee.updated" | "employee.offboarded"
+            ) {
+                return Ok(());
+            }
+            replicas::apply_employee(conn, event).await?;
+            if event.event_type == "employee.offboarded" {
+                offboarding::handle(conn, event).await?;
+            }
+            Ok(())
+        }
+        .boxed()
+    })
+}
+
+/// `render.projects`: project settings and shot -> project.
+pub fn projects_handler() -> impl Handler {
+    handler(|event, conn| {
+        async move {
+            match event.event_type.as_str() {
+                "project.created" | "project.updated" => {
+                    replicas::apply_project(conn, event).await?;
                 }
-                .boxed()
-            }),
-        )
-        .consume(
-            "projects",
-            handler(|event, conn| {
-                async move {
-                    match event.event_type.as_str() {
-                        "project.created" | "project.updated" => {
-                            replicas::apply_project(conn, event).await?;
-                        }
-                        "shot.created" | "shot.updated" => replicas::apply_shot(conn, event).await?,
-                        _ => {}
-                    }
-                    Ok(())
-                }
-                .boxed()
-            }),
-        )
-        .consume(
-            "auto-render",
-            handler(|event, conn| {
-                async move {
-                    if event.event_type == "version.published" {
-                        auto_render::handle(conn, event).await?;
-                    }
-                    Ok(())
-                }
-                .boxed()
-            }),
-        )
+                "shot.created" | "shot.updated" => replicas::apply_shot(conn, event).await?,
+                _ => {}
+            }
+            Ok(())
+        }
+        .boxed()
+    })
+}
+
+/// `render.auto-render`: a job per qualifying published version.
+pub fn auto_render_handler() -> impl Handler {
+    handler(|event, conn| {
+        async move {
+            if event.event_type == "version.published" {
+                auto_render::handle(conn, event).await?;
+            }
+            Ok(())
+        }
+        .boxed()
+    })
 }
