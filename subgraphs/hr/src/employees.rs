@@ -55,12 +55,14 @@ impl EmployeeRow {
         format!("{} {}", self.first_name, self.last_name)
     }
 
-    /// The event payload other subgraphs keep a replica of.
+    /// The event payload other subgraphs keep a replica of. `updatedAt` is when HR last changed
+    /// the row; consumers order an employee's events by the envelope's `seq` (written under the
+    /// employee's row lock), which never ties.
     pub fn replica_payload(&self) -> serde_json::Value {
         json!({
             "employeeId": self.id, "tenantId": self.tenant_id, "displayName": self.display_name(),
             "email": self.email, "status": self.status, "active": self.status != "OFFBOARDED",
-            "managerId": self.manager_id, "departmentId": self.department_id,
+            "managerId": self.manager_id, "departmentId": self.department_id, "updatedAt": self.updated_at,
         })
     }
 }
@@ -836,10 +838,23 @@ impl EmployeeMutation {
                     .returning(leave_requests::id)
                     .get_results(c)
                     .await?;
+                    let by_name: Option<(String, String)> = match p.employee_id {
+                        Some(e) => employees::table
+                            .find(e)
+                            .select((employees::first_name, employees::last_name))
+                            .first(c)
+                            .await
+                            .optional()?,
+                        None => None,
+                    };
                     let mut payload = after.replica_payload();
                     payload["effectiveDate"] = json!(effective_date.0);
                     payload["reason"] = json!(reason);
                     payload["cancelledLeaveRequestIds"] = json!(cancelled);
+                    payload["offboardedBy"] = json!({
+                        "userId": p.user_id, "employeeId": p.employee_id,
+                        "displayName": by_name.map(|(first, last)| format!("{first} {last}")),
+                    });
                     journal::record(
                         c,
                         SUBGRAPH,

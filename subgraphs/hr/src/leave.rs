@@ -109,10 +109,13 @@ pub struct LeaveRow {
 }
 
 impl LeaveRow {
+    /// The payload of `hr.leave.*`: who is away when, and the request's state after the change
+    /// (`updatedAt`; consumers order a request's events by the envelope's `seq`).
     fn payload(&self) -> serde_json::Value {
         json!({
             "leaveRequestId": self.id, "employeeId": self.employee_id, "type": self.leave_type,
             "startDate": self.start_date, "endDate": self.end_date, "days": self.days, "status": self.status,
+            "updatedAt": self.updated_at,
         })
     }
 }

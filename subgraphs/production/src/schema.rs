@@ -9,6 +9,7 @@ diesel::table! {
         email -> Nullable<Text>,
         status -> Text,
         updated_at -> Timestamptz,
+        source_seq -> Nullable<Int8>,
     }
 }
 

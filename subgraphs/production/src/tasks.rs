@@ -21,7 +21,8 @@ use crate::connections::{CountScope, Total};
 use crate::loaders::Loaders;
 use crate::model::*;
 use crate::objects::{EmployeeRef, Note, Task};
-use crate::schema::{assets, employee_replica, notes, shots, task_assignments, task_dependencies, tasks, workflow_transitions};
+use crate::replica;
+use crate::schema::{assets, notes, shots, task_assignments, task_dependencies, tasks, workflow_transitions};
 use crate::workflow::allowed;
 use crate::{MANAGERS, SUBGRAPH};
 
@@ -195,8 +196,31 @@ pub async fn lock_task(c: &mut Conn, id: Uuid) -> Result<TaskRow, AppError> {
         .ok_or_else(|| AppError::not_found("task"))
 }
 
-/// Sets a task's status with its audit row and `task.status_changed` event; approving releases
-/// downstream tasks.
+/// Whether a task still has work ahead (APPROVED is the workflow's only closed status). Only
+/// open tasks are at risk, and offboarding unassigns only open tasks.
+pub fn is_open(status: TaskStatus) -> bool {
+    status != TaskStatus::Approved
+}
+
+/// Whether a task in `status`, due on `due` with `estimate` hours, would be at risk in the hands
+/// of `assignee`: open, and overlapping the assignee's approved leave
+/// ([`replica::conflicts`]).
+pub async fn at_risk(
+    c: &mut Conn,
+    assignee: Option<Uuid>,
+    status: TaskStatus,
+    due: Option<chrono::NaiveDate>,
+    estimate: Option<f64>,
+) -> Result<bool, AppError> {
+    let Some(assignee) = assignee.filter(|_| is_open(status) && due.is_some()) else {
+        return Ok(false);
+    };
+    let absences = replica::approved_leave(c, assignee).await?;
+    Ok(!replica::conflicts(&absences, due, estimate).is_empty())
+}
+
+/// Sets a task's status with its audit row and `task.status_changed` event (and `atRisk`, which
+/// only open tasks carry); approving releases downstream tasks.
 pub async fn set_task_status(
     c: &mut Conn,
     p: &Principal,
@@ -204,14 +228,20 @@ pub async fn set_task_status(
     to: TaskStatus,
     comment: Option<&str>,
 ) -> Result<TaskRow, AppError> {
+    let risk = at_risk(c, before.assignee_id, to, before.due_date, before.estimate_hours).await?;
     let after: TaskRow = diesel::update(tasks::table.find(before.id))
-        .set((tasks::status.eq(to.as_str()), tasks::updated_at.eq(diesel::dsl::now)))
+        .set((
+            tasks::status.eq(to.as_str()),
+            tasks::at_risk.eq(risk),
+            tasks::updated_at.eq(diesel::dsl::now),
+        ))
         .returning(TaskRow::as_returning())
         .get_result(c)
         .await?;
     let payload = json!({
         "taskId": after.id, "projectId": after.project_id, "shotId": after.shot_id, "assetId": after.asset_id,
         "from": before.status, "to": after.status, "comment": comment, "assigneeId": after.assignee_id,
+        "atRisk": after.at_risk,
     });
     journal::record(
         c,
@@ -404,7 +434,9 @@ impl TaskMutation {
     }
 
     /// Assigns a task (or unassigns with `employeeId: null`). Refused with ASSIGNEE_UNAVAILABLE
-    /// for unknown or offboarded people.
+    /// for unknown or offboarded people and for someone on approved leave over the due date
+    /// (`extensions.details.conflicts: [{start, end}]`); sets `atRisk` when the person's approved
+    /// leave overlaps the days before the due date that the estimate needs.
     #[graphql(guard = "RoleGuard(MANAGERS).and(ScopeGuard(\"production:write\"))")]
     async fn assign_task(&self, ctx: &Context<'_>, task_id: ID, employee_id: Option<ID>, note: Option<String>) -> Result<Task, AppError> {
         let p = principal(ctx)?.clone();
@@ -534,24 +566,43 @@ pub async fn insert_task(
     Ok(row)
 }
 
-/// Assigns `task` to `employee` (or nobody), with history, audit and `task.assigned`.
+/// Assigns `task` to `employee` (or nobody), with history, audit and `task.assigned`, and sets
+/// `atRisk` for the new assignee. Refused with ASSIGNEE_UNAVAILABLE for unknown or offboarded
+/// people, and for an open task whose due date falls in the person's approved leave (the
+/// conflicting periods in the message and in `extensions.details.conflicts`).
 pub async fn assign(c: &mut Conn, p: &Principal, task: Uuid, employee: Option<Uuid>, note: Option<&str>) -> Result<TaskRow, AppError> {
     let before = lock_task(c, task).await?;
+    let mut risk = false;
     if let Some(e) = employee {
-        let status: Option<String> = employee_replica::table
-            .find(e)
-            .select(employee_replica::status)
-            .first(c)
-            .await
-            .optional()?;
-        match status.as_deref() {
+        let name = match replica::employee(c, e).await? {
             None => return Err(AppError::new(ErrorCode::AssigneeUnavailable, "no such employee")),
-            Some("OFFBOARDED") => return Err(AppError::new(ErrorCode::AssigneeUnavailable, "the employee is offboarded")),
-            Some(_) => {}
+            Some((status, _)) if status == "OFFBOARDED" => {
+                return Err(AppError::new(ErrorCode::AssigneeUnavailable, "the employee is offboarded"));
+            }
+            Some((_, name)) => name,
+        };
+        if is_open(before.status()) {
+            let absences = replica::approved_leave(c, e).await?;
+            if let Some(due) = before.due_date {
+                let over_due: Vec<replica::Absence> = absences.iter().copied().filter(|a| a.overlaps(due, due)).collect();
+                if !over_due.is_empty() {
+                    let periods: Vec<String> = over_due.iter().map(|a| format!("{} to {}", a.start, a.end)).collect();
+                    return Err(AppError::new(
+                        ErrorCode::AssigneeUnavailable,
+                        format!("{name} is on approved leave {} over the task's due date {due}", periods.join(", ")),
+                    )
+                    .with_details(json!({"employeeId": e, "dueDate": due, "conflicts": over_due})));
+                }
+            }
+            risk = !replica::conflicts(&absences, before.due_date, before.estimate_hours).is_empty();
         }
     }
     let after: TaskRow = diesel::update(tasks::table.find(task))
-        .set((tasks::assignee_id.eq(employee), tasks::updated_at.eq(diesel::dsl::now)))
+        .set((
+            tasks::assignee_id.eq(employee),
+            tasks::at_risk.eq(risk),
+            tasks::updated_at.eq(diesel::dsl::now),
+        ))
         .returning(TaskRow::as_returning())
         .get_result(c)
         .await?;
@@ -567,7 +618,10 @@ pub async fn assign(c: &mut Conn, p: &Principal, task: Uuid, employee: Option<Uu
         ))
         .execute(c)
         .await?;
-    let payload = json!({"taskId": task, "projectId": after.project_id, "assigneeId": employee, "previousAssigneeId": before.assignee_id, "dueDate": after.due_date});
+    let payload = json!({
+        "taskId": task, "projectId": after.project_id, "assigneeId": employee, "previousAssigneeId": before.assignee_id,
+        "dueDate": after.due_date, "atRisk": after.at_risk, "note": note,
+    });
     journal::record(
         c,
         SUBGRAPH,

@@ -124,13 +124,28 @@ impl JobRow {
         RenderJobStatus::parse(&self.status).unwrap_or(RenderJobStatus::Queued)
     }
 
-    /// The event payload.
+    /// The event payload (`render.job.*`). `taskId`/`shotId` are production's; `submittedBy` is
+    /// the submitter's employee id and `submittedByUser` their user id; `frameStart`/`frameEnd`
+    /// the job's range.
     pub fn payload(&self) -> serde_json::Value {
         serde_json::json!({
             "jobId": self.id, "name": self.name, "shotId": self.shot_id, "taskId": self.task_id, "status": self.status,
             "progress": {"done": self.tasks_done, "total": self.tasks_total}, "coreSeconds": self.core_seconds,
             "cost": {"amountMinor": self.cost_minor, "currency": self.currency}, "submittedBy": self.submitted_by,
+            "submittedByUser": self.submitted_by_user, "frameStart": self.frame_start, "frameEnd": self.frame_end,
+            "finishedAt": self.finished_at,
         })
+    }
+
+    /// The payload of `render.job.failed`: [`Self::payload`] plus `failedFrames`, the ranges of
+    /// the chunks that ran out of attempts (`[{start, end}]`).
+    pub fn failure_payload(&self, failed_frames: &[(i32, i32)]) -> serde_json::Value {
+        let mut payload = self.payload();
+        payload["failedFrames"] = failed_frames
+            .iter()
+            .map(|(start, end)| serde_json::json!({"start": start, "end": end}))
+            .collect();
+        payload
     }
 }
 

@@ -501,7 +501,24 @@ async fn retry_or_fail(c: &mut Conn, t: &TaskRow, job: &JobRow) -> Result<TaskRo
             .returning(JobRow::as_returning())
             .get_result(c)
             .await?;
-        event(c, &j, "failed").await?;
+        let failed_frames: Vec<(i32, i32)> = render_tasks::table
+            .filter(render_tasks::job_id.eq(j.id).and(render_tasks::status.eq("FAILED")))
+            .order(render_tasks::frame_start)
+            .select((render_tasks::frame_start, render_tasks::frame_end))
+            .load(c)
+            .await?;
+        journal::publish(
+            c,
+            SUBGRAPH,
+            j.tenant_id,
+            None,
+            None,
+            "job",
+            j.id,
+            "failed",
+            j.failure_payload(&failed_frames),
+        )
+        .await?;
     }
     Ok(failed)
 }
