@@ -18,6 +18,9 @@ use production::schema::{employee_replica, task_assignments};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+/// (employee, previous employee, assigned by, note) of a task's assignment history row.
+type AssignmentRow = (Option<Uuid>, Option<Uuid>, Option<Uuid>, Option<String>);
+
 /// (display name, email, status, source seq) of a replicated employee.
 type ReplicaRow = (String, Option<String>, String, Option<i64>);
 
@@ -189,7 +192,7 @@ async fn offboarding_unassigns_open_tasks_with_a_note_and_an_audit_trail() {
         ]
     );
     assert!(audits.iter().all(|(_, _, r)| r == &offboarded.request_id), "{audits:?}");
-    let history: Vec<(Option<Uuid>, Option<Uuid>, Option<Uuid>, Option<String>)> = task_assignments::table
+    let history: Vec<AssignmentRow> = task_assignments::table
         .filter(task_assignments::task_id.eq(in_progress))
         .order(task_assignments::created_at)
         .select((
