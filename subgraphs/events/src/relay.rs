@@ -73,6 +73,7 @@ pub struct Relay {
     name: String,
     stats: Arc<RelayStats>,
     queues: Arc<Vec<crate::QueueSpec>>,
+    trimmed: Arc<Vec<(&'static str, &'static str)>>,
 }
 
 impl Relay {
@@ -86,12 +87,20 @@ impl Relay {
             name: name.to_owned(),
             stats: Arc::default(),
             queues: Arc::default(),
+            trimmed: Arc::default(),
         }
     }
 
     /// Also declares `queues` (with their bindings) whenever it connects, before publishing.
     pub fn declaring(mut self, queues: Vec<crate::QueueSpec>) -> Self {
         self.queues = Arc::new(queues);
+        self
+    }
+
+    /// Also deletes rows of these `(table, timestamp column)` pairs past the retention period
+    /// (tables of the service's own that the relay role may delete from, e.g. an event log).
+    pub fn trimming(mut self, tables: Vec<(&'static str, &'static str)>) -> Self {
+        self.trimmed = Arc::new(tables);
         self
     }
 
@@ -286,10 +295,18 @@ impl Relay {
         }
         let days = i32::try_from(days).unwrap_or(i32::MAX);
         let mut deleted = 0u64;
-        for sql in [
-            "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE published_at < now() - make_interval(days => $1) LIMIT $2)",
-            "DELETE FROM inbox WHERE ctid IN (SELECT ctid FROM inbox WHERE received_at < now() - make_interval(days => $1) LIMIT $2)",
-        ] {
+        let mut statements = vec![
+            "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE published_at < now() - make_interval(days => $1) LIMIT $2)"
+                .to_owned(),
+            "DELETE FROM inbox WHERE ctid IN (SELECT ctid FROM inbox WHERE received_at < now() - make_interval(days => $1) LIMIT $2)"
+                .to_owned(),
+        ];
+        for (table, column) in self.trimmed.iter() {
+            statements.push(format!(
+                "DELETE FROM {table} WHERE ctid IN (SELECT ctid FROM {table} WHERE {column} < now() - make_interval(days => $1) LIMIT $2)"
+            ));
+        }
+        for sql in &statements {
             loop {
                 let n = diesel::sql_query(sql)
                     .bind::<Integer, _>(days)

@@ -291,6 +291,9 @@ fn month_start(d: NaiveDate) -> Result<NaiveDate, AppError> {
     d.with_day(1).ok_or_else(|| AppError::bad_input("invalid month"))
 }
 
+/// (id, day, minutes, source, note, reason, received at) of a held change.
+type HeldRow = (Uuid, NaiveDate, i32, String, Option<String>, String, chrono::DateTime<Utc>);
+
 async fn load(c: &mut Conn, employee: Uuid, month: NaiveDate) -> Result<Timesheet, AppError> {
     let next = month
         .checked_add_months(chrono::Months::new(1))
@@ -315,7 +318,7 @@ async fn load(c: &mut Conn, employee: Uuid, month: NaiveDate) -> Result<Timeshee
         .load(c)
         .await?;
     let total: i64 = rows.iter().map(|r| i64::from(r.2)).sum();
-    let held: Vec<(Uuid, NaiveDate, i32, String, Option<String>, String, chrono::DateTime<Utc>)> = timesheet_held_changes::table
+    let held: Vec<HeldRow> = timesheet_held_changes::table
         .filter(timesheet_held_changes::employee_id.eq(employee))
         .filter(
             timesheet_held_changes::work_date
