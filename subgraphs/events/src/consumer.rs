@@ -71,6 +71,9 @@ pub struct ConsumerStats {
     pub failures: AtomicU64,
     /// Messages that were not an envelope (sent to the dead-letter queue).
     pub rejected: AtomicU64,
+    /// Times a failed message was held because the database was unreachable (not counted as
+    /// an attempt).
+    pub waits_for_database: AtomicU64,
 }
 
 impl ConsumerStats {
@@ -188,13 +191,40 @@ impl Consumer {
                     None => bail!("the broker cancelled the consumer"),
                 },
             };
-            self.deliver(delivery).await?;
+            if !self.deliver(delivery, shutdown).await? {
+                let _ = connection.close(200, "shutting down").await;
+                return Ok(());
+            }
         }
     }
 
-    /// Handles one delivery and acknowledges it accordingly.
-    async fn deliver(&self, delivery: Delivery) -> anyhow::Result<()> {
-        match self.process(&delivery.data).await {
+    /// Handles one delivery and acknowledges it accordingly; `false` when `shutdown` completed
+    /// while it waited for the database (the message is left unacknowledged for redelivery).
+    ///
+    /// A failure while the database is unreachable is not the message's fault: the consumer
+    /// holds the message and retries it once the database answers again, so an outage never
+    /// uses up a message's attempts and dead-letters it.
+    async fn deliver<S>(&self, delivery: Delivery, shutdown: &mut std::pin::Pin<&mut S>) -> anyhow::Result<bool>
+    where
+        S: Future<Output = ()>,
+    {
+        let mut outcome = self.process(&delivery.data).await;
+        let mut backoff = Backoff::new(Duration::from_millis(100), self.reconnect_max.max(Duration::from_millis(100)));
+        while outcome == Outcome::Failed && self.db.ping().await.is_err() {
+            self.stats.waits_for_database.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(queue = %self.queue.name, "The database is unreachable; holding the message until it answers");
+            loop {
+                tokio::select! {
+                    () = shutdown.as_mut() => return Ok(false),
+                    () = tokio::time::sleep(backoff.next_delay()) => {}
+                }
+                if self.db.ping().await.is_ok() {
+                    break;
+                }
+            }
+            outcome = self.process(&delivery.data).await;
+        }
+        match outcome {
             Outcome::Handled | Outcome::Duplicate => {
                 delivery.ack(BasicAckOptions::default()).await.context("basic.ack")?;
             }
@@ -215,7 +245,7 @@ impl Consumer {
                     .context("basic.reject")?;
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Runs the inbox check and the handler in one transaction of the event's tenant and commits;

@@ -91,16 +91,16 @@ impl Relay {
         }
     }
 
-    /// Also declares `queues` (with their bindings) whenever it connects, before publishing.
-    pub fn declaring(mut self, queues: Vec<crate::QueueSpec>) -> Self {
-        self.queues = Arc::new(queues);
-        self
-    }
-
     /// Also deletes rows of these `(table, timestamp column)` pairs past the retention period
     /// (tables of the service's own that the relay role may delete from, e.g. an event log).
     pub fn trimming(mut self, tables: Vec<(&'static str, &'static str)>) -> Self {
         self.trimmed = Arc::new(tables);
+        self
+    }
+
+    /// Also declares `queues` (with their bindings) whenever it connects, before publishing.
+    pub fn declaring(mut self, queues: Vec<crate::QueueSpec>) -> Self {
+        self.queues = Arc::new(queues);
         self
     }
 
@@ -109,16 +109,16 @@ impl Relay {
         self.stats.clone()
     }
 
-    /// Relays until `shutdown` completes, reconnecting with back-off after any failure.
+    /// Relays until `shutdown` completes, reconnecting with back-off after any failure. A batch
+    /// in flight when `shutdown` completes is finished (published and marked) first, so a clean
+    /// stop publishes nothing twice.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
-        let mut shutdown = pin!(shutdown);
+        let mut shutdown = pin!(shutdown.fuse());
         let mut backoff = Backoff::new(Duration::from_millis(200), self.cfg.reconnect_max);
         loop {
-            let session = self.session(&mut backoff);
-            tokio::select! {
-                () = &mut shutdown => return,
-                result = session => {
-                    let Err(error) = result;
+            match self.session(&mut backoff, &mut shutdown).await {
+                Ok(()) => return,
+                Err(error) => {
                     self.stats.failures.fetch_add(1, Ordering::Relaxed);
                     let delay = backoff.next_delay();
                     tracing::warn!(relay = %self.name, error = format!("{error:#}"), retry_in_ms = delay.as_millis() as u64, "Relay session failed");
@@ -131,15 +131,26 @@ impl Relay {
         }
     }
 
-    /// One session: connect to both, then publish, wait, repeat. Returns only on failure;
-    /// dropping it between passes is safe (an open transaction rolls back).
-    async fn session(&self, backoff: &mut Backoff) -> anyhow::Result<std::convert::Infallible> {
-        let mut conn = self.connect_pg().await?;
+    /// One session: connect to both, then publish, wait, repeat. Returns `Ok` when `shutdown`
+    /// completes (checked while connecting and while waiting, never inside a batch), else the
+    /// failure.
+    async fn session<S>(&self, backoff: &mut Backoff, shutdown: &mut std::pin::Pin<&mut S>) -> anyhow::Result<()>
+    where
+        S: Future<Output = ()> + futures::future::FusedFuture,
+    {
+        let connected = async {
+            let conn = self.connect_pg().await?;
+            let amqp = self.connect_amqp().await?;
+            anyhow::Ok((conn, amqp))
+        };
+        let (mut conn, (amqp, channel)) = tokio::select! {
+            () = shutdown.as_mut() => return Ok(()),
+            connected = connected => connected?,
+        };
         diesel::sql_query("LISTEN outbox")
             .execute(&mut conn)
             .await
             .context("LISTEN outbox")?;
-        let (amqp, channel) = self.connect_amqp().await?;
         tracing::info!(relay = %self.name, exchange = %self.topology.exchange, "Relay connected");
         backoff.reset();
         let mut last_cleanup: Option<Instant> = None;
@@ -155,7 +166,14 @@ impl Relay {
             // Sleep until a NOTIFY or the poll; notifications that arrived meanwhile are drained
             // so one pass answers them all.
             let mut notifications = pin!(conn.notifications_stream());
-            match tokio::time::timeout(self.cfg.relay_poll, notifications.next()).await {
+            let woken = tokio::select! {
+                () = shutdown.as_mut() => {
+                    let _ = amqp.close(200, "shutting down").await;
+                    return Ok(());
+                }
+                woken = tokio::time::timeout(self.cfg.relay_poll, notifications.next()) => woken,
+            };
+            match woken {
                 Err(_) => {}
                 Ok(Some(Ok(_))) => while let Some(Some(Ok(_))) = notifications.next().now_or_never() {},
                 Ok(Some(Err(e))) => return Err(e).context("waiting for notifications"),

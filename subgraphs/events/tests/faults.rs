@@ -258,7 +258,7 @@ async fn drain(hr: &TestServer, expected: usize, within: Duration) -> Duration {
 
 fn stats_line(relay: &RelayStats, consumer: &ConsumerStats) -> String {
     format!(
-        "relay published {} in {} batches, {} failed sessions; consumer deliveries {}, handled {}, duplicates absorbed {}, failures {}",
+        "relay published {} in {} batches, {} failed sessions; consumer deliveries {}, handled {}, duplicates absorbed {}, failures {}, held while the database was away {}",
         RelayStats::get(&relay.published),
         RelayStats::get(&relay.batches),
         RelayStats::get(&relay.failures),
@@ -266,6 +266,7 @@ fn stats_line(relay: &RelayStats, consumer: &ConsumerStats) -> String {
         ConsumerStats::get(&consumer.handled),
         ConsumerStats::get(&consumer.duplicates),
         ConsumerStats::get(&consumer.failures),
+        ConsumerStats::get(&consumer.waits_for_database),
     )
 }
 
