@@ -124,11 +124,15 @@ async fn start_ticker(keys: &KeyPair, employee: String) -> (String, Arc<AtomicUs
     (format!("http://{addr}/graphql"), open)
 }
 
-/// The real supergraph plus the ticker subgraph (what composition would produce for it).
+/// The real supergraph plus the ticker subgraph (what composition would produce for it): a
+/// `ticks` field on the Subscription root next to production's and render's.
 fn supergraph_with_ticker(url: &str) -> String {
     let mut sdl = supergraph_sdl();
     let edits = [
-        ("  query: Query\n  mutation: Mutation\n}", "  query: Query\n  mutation: Mutation\n  subscription: Subscription\n}".to_owned()),
+        (
+            "type Subscription @join__type(graph: PRODUCTION) @join__type(graph: RENDER) {",
+            "type Subscription @join__type(graph: PRODUCTION) @join__type(graph: RENDER) @join__type(graph: TICKER) {\n  ticks(count: Int!, intervalMs: Int): Tick! @join__field(graph: TICKER)".to_owned(),
+        ),
         (
             "  RENDER @join__graph(name: \"render\", url: \"http://127.0.0.1:4003/graphql\")\n",
             format!("  RENDER @join__graph(name: \"render\", url: \"http://127.0.0.1:4003/graphql\")\n  TICKER @join__graph(name: \"ticker\", url: \"{url}\")\n"),
@@ -142,10 +146,7 @@ fn supergraph_with_ticker(url: &str) -> String {
         assert!(sdl.contains(from), "supergraph changed: {from}");
         sdl = sdl.replacen(from, &to, 1);
     }
-    sdl.push_str(
-        "\ntype Subscription @join__type(graph: TICKER) {\n  ticks(count: Int!, intervalMs: Int): Tick!\n}\n\n\
-         type Tick @join__type(graph: TICKER) {\n  n: Int!\n  employee: Employee!\n}\n",
-    );
+    sdl.push_str("\ntype Tick @join__type(graph: TICKER) {\n  n: Int!\n  employee: Employee!\n}\n");
     sdl
 }
 

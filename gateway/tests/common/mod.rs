@@ -40,6 +40,42 @@ pub fn supergraph_sdl() -> String {
     std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/supergraph.graphql")).unwrap()
 }
 
+/// A gateway over `urls` on an ephemeral port, with its Redis keys under `redis_prefix`.
+async fn spawn_gateway(
+    config: &gateway::config::GatewayConfig,
+    keys: &KeyPair,
+    sdl: &str,
+    urls: &HashMap<String, String>,
+    rate: gateway::ratelimit::RateLimitSettings,
+    redis_prefix: &str,
+    hr_url: &str,
+) -> (Arc<gateway::app::Gateway>, SocketAddr) {
+    let supergraph = Arc::new(gateway::planning::Supergraph::load(sdl, urls).unwrap());
+    let redis = gateway::auth::connect_redis(REDIS_URL).await.unwrap();
+    let mut settings = gateway::auth::AuthSettings::defaults(platform::config::Mode::Development);
+    settings.redis_prefix = redis_prefix.to_owned();
+    let service = gateway::auth::AuthService::new(settings, redis.clone(), hr_url.to_owned(), keys, ISSUER).unwrap();
+    let layers = gateway::Layers {
+        auth: Arc::new(service),
+        rate_limiter: Some(gateway::ratelimit::RateLimiter::new(redis.clone(), redis_prefix.to_owned()).with_settings(rate)),
+        persisted: gateway::persisted::PersistedOperations::new(
+            None,
+            Some(redis),
+            format!("{redis_prefix}apq:"),
+            Duration::from_secs(60),
+            true,
+        ),
+    };
+    let gw = gateway::build_with(supergraph, config, layers).unwrap();
+    let app = gateway::router(gw.clone(), config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
+    });
+    (gw, addr)
+}
+
 /// The gateway and the three subgraphs.
 pub struct Stack {
     pub hr: TestServer,
@@ -109,6 +145,29 @@ impl Stack {
         stack
     }
 
+    /// Another gateway replica over this stack's subgraphs (`adjust` may point one elsewhere,
+    /// e.g. at a second replica of a subgraph); returns where it listens.
+    pub async fn another_gateway(&self, adjust: impl FnOnce(&mut HashMap<String, String>)) -> SocketAddr {
+        let mut urls = HashMap::new();
+        urls.insert("hr".to_owned(), format!("http://{}/graphql", self.hr.addr));
+        urls.insert("production".to_owned(), format!("http://{}/graphql", self.production.addr));
+        urls.insert("render".to_owned(), format!("http://{}/graphql", self.render.addr));
+        adjust(&mut urls);
+        let hr_url = format!("http://{}", self.hr.addr);
+        let rate = gateway::ratelimit::RateLimitSettings::default();
+        spawn_gateway(
+            &test_config(),
+            &self.keys,
+            &supergraph_sdl(),
+            &urls,
+            rate,
+            &self.redis_prefix,
+            &hr_url,
+        )
+        .await
+        .1
+    }
+
     /// This stack's running events (panics when started without them).
     pub fn events(&self) -> &events::StackEvents {
         self.events.as_ref().expect("the stack was started with events")
@@ -132,30 +191,8 @@ impl Stack {
         urls.insert("production".to_owned(), format!("http://{}/graphql", production.addr));
         urls.insert("render".to_owned(), format!("http://{}/graphql", render.addr));
         adjust(&mut urls);
-        let supergraph = Arc::new(gateway::planning::Supergraph::load(sdl, &urls).unwrap());
         let redis_prefix = format!("studiograph-test:{}:", uuid::Uuid::new_v4());
-        let redis = gateway::auth::connect_redis(REDIS_URL).await.unwrap();
-        let mut settings = gateway::auth::AuthSettings::defaults(platform::config::Mode::Development);
-        settings.redis_prefix = redis_prefix.clone();
-        let service = gateway::auth::AuthService::new(settings, redis.clone(), format!("http://{}", hr.addr), &keys, ISSUER).unwrap();
-        let layers = gateway::Layers {
-            auth: Arc::new(service),
-            rate_limiter: Some(gateway::ratelimit::RateLimiter::new(redis.clone(), redis_prefix.clone()).with_settings(rate)),
-            persisted: gateway::persisted::PersistedOperations::new(
-                None,
-                Some(redis),
-                format!("{redis_prefix}apq:"),
-                Duration::from_secs(60),
-                true,
-            ),
-        };
-        let gw = gateway::build_with(supergraph, &config, layers).unwrap();
-        let app = gateway::router(gw.clone(), &config);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
-        });
+        let (gw, addr) = spawn_gateway(&config, &keys, sdl, &urls, rate, &redis_prefix, &format!("http://{}", hr.addr)).await;
         let client = Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
         Self {
             hr,

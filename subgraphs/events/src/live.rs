@@ -214,3 +214,85 @@ impl LiveConsumer {
         }
     }
 }
+
+/// The items `load` makes of the events arriving on `events` (None skips an event), until the
+/// feed closes. A subscriber that fell behind skips what it missed and carries on.
+pub fn follow<T, F, Fut>(events: broadcast::Receiver<Arc<Envelope>>, load: F) -> impl futures::Stream<Item = T> + Send
+where
+    T: Send,
+    F: FnMut(Arc<Envelope>) -> Fut + Send,
+    Fut: Future<Output = Option<T>> + Send,
+{
+    futures::stream::unfold((events, load), |(mut events, mut load)| async move {
+        loop {
+            match events.recv().await {
+                Ok(event) => {
+                    if let Some(item) = load(event).await {
+                        return Some((item, (events, load)));
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "A live subscription fell behind and skipped events");
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    })
+}
+
+/// The event's name in upper snake case, a subscription's `kind`: `task.status_changed` ->
+/// `STATUS_CHANGED`.
+pub fn kind(event_type: &str) -> String {
+    event_type
+        .split_once('.')
+        .map_or(event_type, |(_, event)| event)
+        .to_ascii_uppercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn envelope(tenant: uuid::Uuid, routing_key: &str) -> Envelope {
+        let event_type = routing_key.split_once('.').map_or(routing_key, |(_, t)| t).to_owned();
+        Envelope {
+            id: uuid::Uuid::new_v4(),
+            seq: 1,
+            tenant_id: tenant,
+            aggregate_type: "task".into(),
+            aggregate_id: uuid::Uuid::new_v4(),
+            event_type,
+            routing_key: routing_key.into(),
+            payload: serde_json::json!({}),
+            request_id: None,
+            occurred_at: chrono::Utc::now(),
+            actor_user_id: None,
+        }
+    }
+
+    #[test]
+    fn kinds_are_the_event_names() {
+        assert_eq!(kind("task.status_changed"), "STATUS_CHANGED");
+        assert_eq!(kind("job.progressed"), "PROGRESSED");
+        assert_eq!(kind("odd"), "ODD");
+    }
+
+    #[tokio::test]
+    async fn followers_get_what_they_select_and_skip_past_a_lag() {
+        use futures::StreamExt as _;
+        let feed = LiveFeed::new(4);
+        let mine = uuid::Uuid::new_v4();
+        let stream = follow(feed.subscribe(), move |e: Arc<Envelope>| async move {
+            (e.tenant_id == mine).then(|| e.routing_key.clone())
+        });
+        assert_eq!(feed.subscribers(), 1);
+        // Six events into a channel of four: the two oldest are lost to the lag.
+        for i in 0..6 {
+            let tenant = if i % 2 == 0 { mine } else { uuid::Uuid::new_v4() };
+            feed.publish(envelope(tenant, &format!("production.task.e{i}")));
+        }
+        drop(feed);
+        let got: Vec<String> = stream.collect().await;
+        assert_eq!(got, vec!["production.task.e2", "production.task.e4"]);
+    }
+}

@@ -22,6 +22,7 @@ pub struct EventsRuntime {
     db: Db,
     consumers: Vec<Consumer>,
     live: Vec<(LiveFeed, Vec<String>)>,
+    trimmed: Vec<(&'static str, &'static str)>,
 }
 
 impl EventsRuntime {
@@ -35,7 +36,16 @@ impl EventsRuntime {
             db,
             consumers: Vec::new(),
             live: Vec::new(),
+            trimmed: Vec::new(),
         }
+    }
+
+    /// Has the relay also delete rows of `table` whose `column` (a timestamp) is older than
+    /// `EVENTS_RETENTION_DAYS`, like the outbox and the inbox; the relay role needs `SELECT,
+    /// DELETE` and a policy on it.
+    pub fn retain(mut self, table: &'static str, column: &'static str) -> Self {
+        self.trimmed.push((table, column));
+        self
     }
 
     /// Feeds `feed` (created before the router that reads it) with the events matching
@@ -86,7 +96,9 @@ impl EventsRuntime {
     pub fn start(self) -> RunningEvents {
         let (stop, stopped) = watch::channel(false);
         let topology = Topology::from_config(&self.cfg);
-        let relay = Relay::new(self.cfg.clone(), self.relay_url, &format!("{}-relay", self.subgraph)).declaring(topology.catalog_queues());
+        let relay = Relay::new(self.cfg.clone(), self.relay_url, &format!("{}-relay", self.subgraph))
+            .declaring(topology.catalog_queues())
+            .trimming(self.trimmed);
         let relay_stats = relay.stats();
         let mut tasks = vec![tokio::spawn(relay.clone().run(until_stopped(stopped.clone())))];
         let mut consumers = Vec::with_capacity(self.consumers.len());

@@ -14,6 +14,7 @@ pub mod render_results;
 pub mod replica;
 pub mod schema;
 pub mod seed;
+pub mod subscriptions;
 pub mod tasks;
 #[cfg(feature = "test-support")]
 pub mod test_support;
@@ -23,7 +24,7 @@ pub mod workflow;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 use axum::Router;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use platform::auth::{JwtVerifier, Role};
@@ -59,8 +60,11 @@ pub struct Mutation(
     timelogs::TimeLogMutation,
 );
 
+/// The root subscription.
+pub use subscriptions::ProductionSubscription as Subscription;
+
 /// The executable schema.
-pub type ProductionSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type ProductionSchema = Schema<Query, Mutation, Subscription>;
 
 /// Shared state of a running production service.
 #[derive(Clone)]
@@ -73,6 +77,8 @@ pub struct AppState {
     pub http: HttpConfig,
     /// Development or production.
     pub mode: Mode,
+    /// This replica's live feed and event-log listener.
+    pub subscriptions: subscriptions::Subscriptions,
 }
 
 const CONSTRAINTS: &[ConstraintMessage] = &[
@@ -108,8 +114,10 @@ const CONSTRAINTS: &[ConstraintMessage] = &[
     },
 ];
 
-fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription).enable_federation()
+fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), Subscription::default())
+        .enable_federation()
+        .enable_subscription_in_federation()
 }
 
 /// Builds the schema: Federation v2, no suggestions, depth and complexity limits.
@@ -120,7 +128,9 @@ pub fn build_schema(state: &AppState) -> ProductionSchema {
         .limit_depth(32)
         .limit_complexity(20_000)
         .limit_recursive_depth(64)
-        .data(state.db.clone());
+        .data(state.db.clone())
+        .data(state.subscriptions.live.clone())
+        .data(state.subscriptions.log.clone());
     if state.mode == Mode::Production {
         b = b.disable_introspection();
     }
@@ -134,7 +144,7 @@ pub fn sdl() -> String {
         .sdl_with_options(async_graphql::SDLExportOptions::new().federation().compose_directive())
 }
 
-/// All routes: `/graphql`, `/healthz`, `/readyz`.
+/// All routes: `/graphql` (subscriptions over its WebSocket upgrade), `/healthz`, `/readyz`.
 pub fn router(state: AppState) -> Router {
     let schema = build_schema(&state);
     let db = state.db.clone();

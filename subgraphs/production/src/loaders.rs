@@ -141,4 +141,20 @@ impl Flush for Loaders {
         self.tasks_by_assignee.flush();
         self.assignments.flush();
     }
+
+    fn forget(&self) {
+        self.projects.forget();
+        self.shots.forget();
+        self.assets.forget();
+        self.tasks.forget();
+        self.versions.forget();
+        self.tasks_by_shot.forget();
+        self.tasks_by_asset.forget();
+        self.versions_by_task.forget();
+        self.notes_by_task.forget();
+        self.workflow.forget();
+        self.dependencies.forget();
+        self.tasks_by_assignee.forget();
+        self.assignments.forget();
+    }
 }

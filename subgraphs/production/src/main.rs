@@ -38,14 +38,26 @@ async fn main() -> anyhow::Result<()> {
 async fn serve() -> anyhow::Result<()> {
     let mode = Mode::from_env()?;
     let http = HttpConfig::from_env("PRODUCTION", "127.0.0.1:4002")?;
-    let db = Db::connect(&DatabaseConfig::from_env("PRODUCTION", "production")?)?;
+    let db_config = DatabaseConfig::from_env("PRODUCTION", "production")?;
+    let db = Db::connect(&db_config)?;
+    let subscriptions = production::subscriptions::Subscriptions::new(db_config.url.clone());
     let verifier = Arc::new(JwtVerifier::from_config(&AuthConfig::from_env(), mode, production::SUBGRAPH)?);
     let listener = tokio::net::TcpListener::bind(http.listen_addr)
         .await
         .with_context(|| format!("binding {}", http.listen_addr))?;
     tracing::info!(listen.addr = %http.listen_addr, "Production subgraph listening");
-    let events = events::EventsRuntime::start_from_env(production::SUBGRAPH, "PRODUCTION", db.clone(), production::consumers::register)?;
-    platform::server::serve(listener, production::router(production::AppState { db, verifier, http, mode })).await?;
+    let live = subscriptions.live.clone();
+    let events = events::EventsRuntime::start_from_env(production::SUBGRAPH, "PRODUCTION", db.clone(), |runtime| {
+        production::consumers::register(runtime).live(&live, production::subscriptions::LIVE_BINDINGS)
+    })?;
+    let state = production::AppState {
+        db,
+        verifier,
+        http,
+        mode,
+        subscriptions,
+    };
+    platform::server::serve(listener, production::router(state)).await?;
     if let Some(events) = events {
         events.shutdown().await;
     }

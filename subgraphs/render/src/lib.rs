@@ -15,13 +15,14 @@ pub mod replicas;
 pub mod scheduler;
 pub mod schema;
 pub mod seed;
+pub mod subscriptions;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 use axum::Router;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use platform::auth::{JwtVerifier, Role};
@@ -58,8 +59,11 @@ pub struct Query(jobs::RenderQuery);
 #[derive(MergedObject, Default)]
 pub struct Mutation(jobs::RenderMutation);
 
+/// The root subscription.
+pub use subscriptions::RenderSubscription as Subscription;
+
 /// The executable schema.
-pub type RenderSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type RenderSchema = Schema<Query, Mutation, Subscription>;
 
 /// Shared state of a running render service.
 #[derive(Clone)]
@@ -74,6 +78,8 @@ pub struct AppState {
     pub http: HttpConfig,
     /// Development or production.
     pub mode: Mode,
+    /// This replica's live feed of `render.job.*` events.
+    pub live: events::LiveFeed,
 }
 
 const CONSTRAINTS: &[ConstraintMessage] = &[
@@ -89,8 +95,10 @@ const CONSTRAINTS: &[ConstraintMessage] = &[
     },
 ];
 
-fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription).enable_federation()
+fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), Subscription::default())
+        .enable_federation()
+        .enable_subscription_in_federation()
 }
 
 /// Builds the schema.
@@ -102,7 +110,8 @@ pub fn build_schema(state: &AppState) -> RenderSchema {
         .limit_complexity(20_000)
         .limit_recursive_depth(64)
         .data(state.db.clone())
-        .data(state.scheduler.clone());
+        .data(state.scheduler.clone())
+        .data(state.live.clone());
     if state.mode == Mode::Production {
         b = b.disable_introspection();
     }
@@ -116,7 +125,7 @@ pub fn sdl() -> String {
         .sdl_with_options(async_graphql::SDLExportOptions::new().federation().compose_directive())
 }
 
-/// All routes: `/graphql`, `/healthz`, `/readyz`, `/metrics`.
+/// All routes: `/graphql` (subscriptions over its WebSocket upgrade), `/healthz`, `/readyz`, `/metrics`.
 pub fn router(state: AppState) -> Router {
     let schema = build_schema(&state);
     let db = state.db.clone();

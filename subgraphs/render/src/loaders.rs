@@ -60,4 +60,14 @@ impl Flush for Loaders {
         self.jobs_by_submitter.flush();
         self.attempts_by_task.flush();
     }
+
+    fn forget(&self) {
+        self.jobs.forget();
+        self.workers.forget();
+        self.pools.forget();
+        self.tasks_by_job.forget();
+        self.jobs_by_shot.forget();
+        self.jobs_by_submitter.forget();
+        self.attempts_by_task.forget();
+    }
 }

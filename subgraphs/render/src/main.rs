@@ -56,7 +56,10 @@ async fn serve() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", http.listen_addr))?;
     tracing::info!(listen.addr = %http.listen_addr, "Render subgraph listening");
-    let events = events::EventsRuntime::start_from_env(render::SUBGRAPH, "RENDER", db.clone(), render::consumers::register)?;
+    let live = events::LiveFeed::default();
+    let events = events::EventsRuntime::start_from_env(render::SUBGRAPH, "RENDER", db.clone(), |runtime| {
+        render::consumers::register(runtime).live(&live, render::subscriptions::LIVE_BINDINGS)
+    })?;
     platform::server::serve(
         listener,
         render::router(render::AppState {
@@ -65,6 +68,7 @@ async fn serve() -> anyhow::Result<()> {
             verifier,
             http,
             mode,
+            live,
         }),
     )
     .await?;
