@@ -586,6 +586,29 @@ async fn record_history(
     Ok(())
 }
 
+/// The tenant's next free `E#####` number. A transaction-scoped advisory lock per tenant makes
+/// concurrent hires take turns here, so two of them never pick the same number (a unique-key
+/// failure the client would have to retry).
+async fn next_employee_number(c: &mut Conn, tenant: Uuid) -> Result<String, AppError> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended('hr.employee_number:' || $1::text, 0))")
+        .bind::<diesel::sql_types::Uuid, _>(tenant)
+        .execute(c)
+        .await?;
+    let mut next: i64 = employees::table.count().get_result::<i64>(c).await? + 1;
+    loop {
+        let number = format!("E{next:05}");
+        let taken: i64 = employees::table
+            .filter(employees::employee_number.eq(&number))
+            .count()
+            .get_result(c)
+            .await?;
+        if taken == 0 {
+            return Ok(number);
+        }
+        next += 1;
+    }
+}
+
 /// Inserts an employee (shared by the mutation and the demo seed).
 pub async fn insert_employee(c: &mut Conn, who: &Principal, id: Uuid, input: &CreateEmployeeInput) -> Result<EmployeeRow, AppError> {
     let first = clean(&input.first_name, "firstName", 100)?;
@@ -597,10 +620,7 @@ pub async fn insert_employee(c: &mut Conn, who: &Principal, id: Uuid, input: &Cr
     }
     let number = match &input.employee_number {
         Some(n) => clean(n, "employeeNumber", 40)?,
-        None => {
-            let count: i64 = employees::table.count().get_result(c).await?;
-            format!("E{:05}", count + 1)
-        }
+        None => next_employee_number(c, who.tenant_id).await?,
     };
     let department_id = input.department_id.as_ref().map(parse_id).transpose()?;
     let manager_id = input.manager_id.as_ref().map(parse_id).transpose()?;
