@@ -11,6 +11,12 @@ RENDER_SCHEDULER_DATABASE_URL ?= postgres://studiograph_render_scheduler@127.0.0
 RENDER_MIGRATION_DATABASE_URL ?= $(PG_SUPERUSER_URL)/studiograph_render
 export HR_DATABASE_URL HR_MIGRATION_DATABASE_URL PRODUCTION_DATABASE_URL PRODUCTION_MIGRATION_DATABASE_URL
 export RENDER_DATABASE_URL RENDER_SCHEDULER_DATABASE_URL RENDER_MIGRATION_DATABASE_URL
+# The outbox relays of `make dev` connect as their own roles (created by the migrations; trust auth
+# locally), never as the superuser that migrates. Passed to `serve` only (not exported: tests
+# make their own databases and roles).
+HR_RELAY_DATABASE_URL ?= postgres://studiograph_hr_relay@127.0.0.1:5432/studiograph_hr
+PRODUCTION_RELAY_DATABASE_URL ?= postgres://studiograph_production_relay@127.0.0.1:5432/studiograph_production
+RENDER_RELAY_DATABASE_URL ?= postgres://studiograph_render_relay@127.0.0.1:5432/studiograph_render
 BIN := $(CARGO_TARGET_DIR)/debug
 DATABASES := studiograph_hr studiograph_production studiograph_render
 NEXTEST := $(shell cargo nextest --version >/dev/null 2>&1 && echo yes)
@@ -24,7 +30,10 @@ dev: services build databases migrate seed
 	@echo "  artist@northwind.test wrangler@northwind.test lead@vendorx.test"
 	@echo "Gateway:    http://127.0.0.1:4000/graphql   (POST /auth/token {\"email\",\"password\"} for a bearer token)"
 	@echo "Subgraphs:  HR :4001, production :4002, render :4003 (internal JWTs only: make dev-token EMAIL=... SUBGRAPH=...)"
-	@trap 'kill 0' INT TERM EXIT; $(BIN)/hr serve & $(BIN)/production serve & $(BIN)/render serve & \
+	@trap 'kill 0' INT TERM EXIT; \
+	  HR_RELAY_DATABASE_URL='$(HR_RELAY_DATABASE_URL)' $(BIN)/hr serve & \
+	  PRODUCTION_RELAY_DATABASE_URL='$(PRODUCTION_RELAY_DATABASE_URL)' $(BIN)/production serve & \
+	  RENDER_RELAY_DATABASE_URL='$(RENDER_RELAY_DATABASE_URL)' $(BIN)/render serve & \
 	  sleep 2; $(BIN)/gateway serve & \
 	  bash scripts/dev-agent.sh $(BIN) & wait
 

@@ -15,6 +15,12 @@ from typing import Any
 
 import yaml
 
+# The subgraphs' SIGTERM order (docs/operations.md, "Events"): HTTP drain (budget), the
+# consumers' message in hand (budget), then the relay's flush (EVENTS_SHUTDOWN_FLUSH_MS).
+HTTP_DRAIN_SECS = 30
+CONSUMER_FINISH_SECS = 5
+DEFAULT_SHUTDOWN_FLUSH_MS = 10_000
+DURATION = re.compile(r"(\d+(?:\.\d+)?)(us|ms|s|m|h)")
 VAR = re.compile(r"\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])((?:[^{}]|\{[^{}]*\})*))?\})")
 INFRA = ("postgres", "rabbitmq", "redis")
 SUBGRAPHS = {"hr": 4001, "production": 4002, "render": 4003}
@@ -83,6 +89,22 @@ def _env(svc: dict[str, Any]) -> dict[str, str]:
     if isinstance(env, list):
         env = dict(e.split("=", 1) if "=" in e else (e, "") for e in env)
     return {k: "" if v is None else str(v) for k, v in env.items()}
+
+
+def duration_secs(value: Any) -> float | None:
+    """A Compose duration (`60s`, `1m30s`, `500ms`) in seconds; None if it is not one."""
+    text = str(value).strip()
+    parts = DURATION.findall(text)
+    if not text or "".join(n + u for n, u in parts) != text:
+        return None
+    unit = {"us": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
+    return sum(float(n) * unit[u] for n, u in parts)
+
+
+def db_user(url: str) -> str | None:
+    """The role of a postgres:// URL."""
+    m = re.match(r"postgres(?:ql)?://([^:@/]+)", url)
+    return m.group(1) if m else None
 
 
 def _one_shots(services: dict[str, Any]) -> set[str]:
@@ -207,15 +229,19 @@ def _platform_problems(services: dict[str, Any]) -> list[str]:
                 out.append(f"{sg}: does not wait for {m} (service_completed_successfully)")
             if f"{prefix}_MIGRATION_DATABASE_URL" not in _env(services[m]):
                 out.append(f"{m}: no {prefix}_MIGRATION_DATABASE_URL (the owner role runs migrations)")
+            if f"{prefix}_RELAY_DATABASE_URL" in _env(services[m]):
+                out.append(f"{m}: holds {prefix}_RELAY_DATABASE_URL; only `{sg} serve` runs the relay")
         if svc.get("ports"):
             out.append(f"{sg}: publishes ports, but subgraphs are never public")
         env = _env(svc)
-        required = [f"{prefix}_DATABASE_URL", f"{prefix}_LISTEN_ADDR", "JWT_PUBLIC_KEY_FILE", "AMQP_URL"]
+        required = [f"{prefix}_DATABASE_URL", f"{prefix}_RELAY_DATABASE_URL", f"{prefix}_LISTEN_ADDR",
+                    "JWT_PUBLIC_KEY_FILE", "AMQP_URL"]
         if sg == "render":
             required.append("RENDER_SCHEDULER_DATABASE_URL")
         for var in required:
             if not env.get(var):
                 out.append(f"{sg}: environment {var} is not set")
+        out.extend(_events_problems(sg, svc, env))
         if env.get(f"{prefix}_LISTEN_ADDR") and not env[f"{prefix}_LISTEN_ADDR"].endswith(f":{port}"):
             out.append(f"{sg}: listens on {env[f'{prefix}_LISTEN_ADDR']}, expected port {port}")
         if env.get("STUDIOGRAPH_MODE") != "production":
@@ -251,6 +277,34 @@ def _platform_problems(services: dict[str, Any]) -> list[str]:
     agents = [n for n, s in services.items() if (s.get("build") or {}).get("target") == "render-agent"]
     if len(agents) < 2:
         out.append(f"expected two render agents, found {agents}")
+    return out
+
+
+def _events_problems(sg: str, svc: dict[str, Any], env: dict[str, str]) -> list[str]:
+    """The relay (inside `serve`) uses its own role, never the owner, and has time to flush."""
+    out: list[str] = []
+    prefix = sg.upper()
+    relay_url = env.get(f"{prefix}_RELAY_DATABASE_URL", "")
+    relay_role = f"studiograph_{sg}_relay"
+    if relay_url and db_user(relay_url) != relay_role:
+        out.append(f"{sg}: {prefix}_RELAY_DATABASE_URL connects as {db_user(relay_url)!r}, expected the relay role {relay_role}")
+    if f"{prefix}_MIGRATION_DATABASE_URL" in env:
+        out.append(f"{sg}: holds {prefix}_MIGRATION_DATABASE_URL (the owner role); only `{sg} migrate` needs it")
+    if env.get("EVENTS_ENABLED", "true").strip().lower() in ("false", "0", "no", "off"):
+        out.append(f"{sg}: EVENTS_ENABLED is off: nothing would publish its outbox or consume its queues")
+    try:
+        flush_ms = int(env.get("EVENTS_SHUTDOWN_FLUSH_MS") or DEFAULT_SHUTDOWN_FLUSH_MS)
+    except ValueError:
+        return out + [f"{sg}: EVENTS_SHUTDOWN_FLUSH_MS={env['EVENTS_SHUTDOWN_FLUSH_MS']!r} is not milliseconds"]
+    need = HTTP_DRAIN_SECS + CONSUMER_FINISH_SECS + flush_ms / 1000
+    grace = duration_secs(svc.get("stop_grace_period", "10s"))
+    if grace is None:
+        out.append(f"{sg}: stop_grace_period {svc.get('stop_grace_period')!r} is not a duration")
+    elif grace < need:
+        out.append(
+            f"{sg}: stop_grace_period {grace:g} s is under HTTP drain {HTTP_DRAIN_SECS} s + consumers "
+            f"{CONSUMER_FINISH_SECS} s + EVENTS_SHUTDOWN_FLUSH_MS {flush_ms} ms = {need:g} s"
+        )
     return out
 
 

@@ -13,6 +13,12 @@ from .kustomize_lite import pod_spec
 KUBERNETES_VERSION = "1.32.0"
 SUBGRAPHS = {"hr": 4001, "production": 4002, "render": 4003}
 SCALED = ("gateway", *SUBGRAPHS)
+# The subgraphs' SIGTERM order (docs/operations.md, "Events"): preStop, HTTP drain
+# (budget), the consumers' message in hand (budget), then the relay's flush
+# (EVENTS_SHUTDOWN_FLUSH_MS, default 10 s).
+HTTP_DRAIN_SECS = 30
+CONSUMER_FINISH_SECS = 5
+DEFAULT_SHUTDOWN_FLUSH_MS = 10_000
 
 
 def schema_problems(objects: list[dict[str, Any]]) -> list[str]:
@@ -75,6 +81,7 @@ def problems(objects: list[dict[str, Any]], docs_text: str) -> list[str]:
     for d in deployments:
         out.extend(_deployment_problems(d, objects))
     out.extend(_hpa_problems(objects))
+    out.extend(_events_problems(objects))
     out.extend(_migration_problems(objects))
     out.extend(_network_problems(objects))
     out.extend(_reference_problems(objects, docs_text))
@@ -147,6 +154,79 @@ def _hpa_problems(objects: list[dict[str, Any]]) -> list[str]:
     for d in _of(objects, "Deployment"):
         if d["metadata"]["name"] in SCALED and "replicas" in d["spec"]:
             out.append(f"{_name(d)}: sets replicas although an HPA owns the count (apply would fight it)")
+    return out
+
+
+def _prestop_secs(c: dict[str, Any]) -> int:
+    pre = ((c.get("lifecycle") or {}).get("preStop")) or {}
+    sleep = pre.get("sleep", {}).get("seconds")
+    cmd = (pre.get("exec") or {}).get("command") or []
+    if sleep is None and len(cmd) == 2 and cmd[0] == "sleep":
+        sleep = int(cmd[1])
+    return int(sleep or 0)
+
+
+def container_env(c: dict[str, Any], objects: list[dict[str, Any]], ns: str) -> dict[str, Any]:
+    """A container's environment as Kubernetes assembles it: envFrom ConfigMaps (in order), then
+    `env`, which wins. Literal values are strings; references stay as their `valueFrom`."""
+    configmaps = {c["metadata"]["name"]: c.get("data") or {} for c in _of(objects, "ConfigMap") if _ns(c) == ns}
+    env: dict[str, Any] = {}
+    for ef in c.get("envFrom", []):
+        if "configMapRef" in ef:
+            prefix = ef.get("prefix", "")
+            env.update({prefix + k: v for k, v in configmaps.get(ef["configMapRef"]["name"], {}).items()})
+    for e in c.get("env", []):
+        if "value" in e:
+            env[e["name"]] = e["value"]
+        elif "valueFrom" in e:
+            vf = e["valueFrom"]
+            ref = vf.get("configMapKeyRef")
+            if ref and ref.get("key") in configmaps.get(ref.get("name"), {}):
+                env[e["name"]] = configmaps[ref["name"]][ref["key"]]
+            else:
+                env[e["name"]] = vf
+        else:
+            env[e["name"]] = ""
+    return env
+
+
+def _events_problems(objects: list[dict[str, Any]]) -> list[str]:
+    """Each subgraph's `serve` runs its outbox relay as the relay role (Secret key
+    relay-database-url, never the owner) and has the time to flush it after the HTTP drain."""
+    out = []
+    for d in _of(objects, "Deployment"):
+        sg = d["metadata"]["name"]
+        if sg not in SUBGRAPHS:
+            continue
+        spec = pod_spec(d) or {}
+        prefix = sg.upper()
+        for c in spec.get("containers", [])[:1]:
+            cw = f"{_name(d)} container {c.get('name')}"
+            env = container_env(c, objects, _ns(d))
+            relay = env.get(f"{prefix}_RELAY_DATABASE_URL")
+            ref = relay.get("secretKeyRef") if isinstance(relay, dict) else None
+            if relay is None:
+                out.append(f"{cw}: no {prefix}_RELAY_DATABASE_URL (the outbox relay would fall back to another role)")
+            elif not ref or ref.get("key") != "relay-database-url":
+                out.append(f"{cw}: {prefix}_RELAY_DATABASE_URL must come from its Secret's relay-database-url key, got {relay!r}")
+            if f"{prefix}_MIGRATION_DATABASE_URL" in env:
+                out.append(f"{cw}: holds {prefix}_MIGRATION_DATABASE_URL (the owner role); only the migration Job needs it")
+            if str(env.get("EVENTS_ENABLED", "true")).strip().lower() in ("false", "0", "no", "off"):
+                out.append(f"{cw}: EVENTS_ENABLED is off: nothing would publish its outbox or consume its queues")
+            raw = env.get("EVENTS_SHUTDOWN_FLUSH_MS", DEFAULT_SHUTDOWN_FLUSH_MS)
+            try:
+                flush_ms = int(raw)
+            except (TypeError, ValueError):
+                out.append(f"{cw}: EVENTS_SHUTDOWN_FLUSH_MS={raw!r} is not a literal number of milliseconds")
+                continue
+            grace = spec.get("terminationGracePeriodSeconds", 30)
+            need = _prestop_secs(c) + HTTP_DRAIN_SECS + CONSUMER_FINISH_SECS + flush_ms / 1000
+            if grace < need:
+                out.append(
+                    f"{cw}: terminationGracePeriodSeconds {grace} is under preStop {_prestop_secs(c)} s + HTTP drain "
+                    f"{HTTP_DRAIN_SECS} s + consumers {CONSUMER_FINISH_SECS} s + EVENTS_SHUTDOWN_FLUSH_MS {flush_ms} ms"
+                    f" = {need:g} s"
+                )
     return out
 
 
@@ -228,6 +308,14 @@ def _only_gateway(selector: dict[str, Any], objects: list[dict[str, Any]], gatew
     return True
 
 
+def _secret_row(docs_text: str, secret: str) -> str | None:
+    """The line of the Secrets table in docs/operations.md that lists `secret`, if any."""
+    for line in docs_text.splitlines():
+        if line.startswith(f"| `{secret}` |"):
+            return line
+    return None
+
+
 def _reference_problems(objects: list[dict[str, Any]], docs_text: str) -> list[str]:
     """ConfigMaps referenced exist in the output; Secrets (external) are documented."""
     out = []
@@ -248,9 +336,12 @@ def _reference_problems(objects: list[dict[str, Any]], docs_text: str) -> list[s
                 if "configMapKeyRef" in vf:
                     cms.add(vf["configMapKeyRef"]["name"])
                 if "secretKeyRef" in vf:
-                    secrets.add(vf["secretKeyRef"]["name"])
-                    if f"`{vf['secretKeyRef']['key']}`" not in docs_text:
-                        out.append(f"{_name(o)}: Secret key {vf['secretKeyRef']['key']} is not documented in docs/operations.md")
+                    secret, skey = vf["secretKeyRef"]["name"], vf["secretKeyRef"]["key"]
+                    secrets.add(secret)
+                    row = _secret_row(docs_text, secret)
+                    if f"`{skey}`" not in (row if row is not None else docs_text):
+                        where = f"the `{secret}` row of" if row is not None else ""
+                        out.append(f"{_name(o)}: Secret key {skey} is not documented in {where} docs/operations.md".replace("  ", " "))
         for v in spec.get("volumes", []):
             if "configMap" in v:
                 cms.add(v["configMap"]["name"])

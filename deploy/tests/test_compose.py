@@ -54,6 +54,42 @@ def test_init_script_creates_every_role_and_database_the_urls_use(doc):
     for role in ("studiograph_hr_app", "studiograph_production_app", "studiograph_render_app"):
         assert re.search(rf"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS", script), role
     assert re.search(r"CREATE ROLE studiograph_render_scheduler LOGIN NOSUPERUSER BYPASSRLS", script)
+    # The relay roles: created here with their own password (the events migration's IF NOT EXISTS
+    # keeps them), no BYPASSRLS, CONNECT on their own database and on no other.
+    for sg in ("hr", "production", "render"):
+        role = f"studiograph_{sg}_relay"
+        assert re.search(rf"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD :'{sg}_relay';",
+                         script), role
+        assert f'-v {sg}_relay="${sg.upper()}_RELAY_DB_PASSWORD"' in script, role
+        grants = re.findall(rf"(?m)^GRANT (.*) ON DATABASE (\w+) TO (?:.*, )?{role}(?:,.*)?;$", script)
+        assert grants == [("CONNECT", f"studiograph_{sg}")], (role, grants)
+
+
+def test_postgres_service_passes_every_password_the_init_script_requires(doc):
+    script = (ROOT / "deploy/docker/postgres-init.sh").read_text()
+    loop = re.search(r"for var in ([A-Z0-9_\s\\]+); do", script)
+    assert loop, "the init script's list of required variables"
+    required = set(re.findall(r"[A-Z][A-Z0-9_]+", loop.group(1)))
+    assert {f"{sg}_RELAY_DB_PASSWORD" for sg in ("HR", "PRODUCTION", "RENDER")} <= required
+    env = compose._env(doc["services"]["postgres"])
+    assert sorted(v for v in required if not env.get(v)) == []
+
+
+def test_init_script_refuses_a_missing_relay_password():
+    env = {k: "x" for k in ("HR_OWNER_DB_PASSWORD", "HR_APP_DB_PASSWORD", "PRODUCTION_OWNER_DB_PASSWORD",
+                            "PRODUCTION_APP_DB_PASSWORD", "PRODUCTION_RELAY_DB_PASSWORD", "RENDER_OWNER_DB_PASSWORD",
+                            "RENDER_APP_DB_PASSWORD", "RENDER_RELAY_DB_PASSWORD", "RENDER_SCHEDULER_DB_PASSWORD")}
+    env["PATH"] = "/usr/bin:/bin"
+    res = subprocess.run(["bash", str(ROOT / "deploy/docker/postgres-init.sh")], env=env, capture_output=True, text=True)
+    assert res.returncode != 0 and "HR_RELAY_DB_PASSWORD is not set" in res.stderr, res
+
+
+def test_compose_durations():
+    assert compose.duration_secs("60s") == 60
+    assert compose.duration_secs("1m30s") == 90
+    assert compose.duration_secs("500ms") == 0.5
+    assert compose.duration_secs("often") is None
+    assert compose.duration_secs("60") is None
 
 
 def test_dockerfile_builds_small_non_root_images():
@@ -138,6 +174,22 @@ def _broken(doc, mutate):
     (lambda s: s["hr"]["healthcheck"].__setitem__("interval", "often"), "compose spec"),
     (lambda s: s["render-agent-1"]["networks"].append("backend"), "render-agent-1: is on the edge network"),
     (lambda s: s["hr"]["build"].__setitem__("target", "hr-typo"), "build target hr-typo is not a stage"),
+    # the event machinery: the relay's own role, never the owner, and time to flush at SIGTERM
+    (lambda s: s["hr"]["environment"].pop("HR_RELAY_DATABASE_URL"), "hr: environment HR_RELAY_DATABASE_URL is not set"),
+    (lambda s: s["render"]["environment"].__setitem__("RENDER_RELAY_DATABASE_URL", ""),
+     "render: environment RENDER_RELAY_DATABASE_URL is not set"),
+    (lambda s: s["production"]["environment"].__setitem__(
+        "PRODUCTION_RELAY_DATABASE_URL", s["production-migrate"]["environment"]["PRODUCTION_MIGRATION_DATABASE_URL"]),
+     "production: PRODUCTION_RELAY_DATABASE_URL connects as 'studiograph_production_owner', expected the relay role"),
+    (lambda s: s["render"]["environment"].__setitem__(
+        "RENDER_MIGRATION_DATABASE_URL", s["render-migrate"]["environment"]["RENDER_MIGRATION_DATABASE_URL"]),
+     "render: holds RENDER_MIGRATION_DATABASE_URL (the owner role)"),
+    (lambda s: s["hr-migrate"]["environment"].__setitem__("HR_RELAY_DATABASE_URL", s["hr"]["environment"]["HR_RELAY_DATABASE_URL"]),
+     "hr-migrate: holds HR_RELAY_DATABASE_URL"),
+    (lambda s: s["hr"].__setitem__("stop_grace_period", "40s"), "hr: stop_grace_period 40 s is under HTTP drain 30 s"),
+    (lambda s: s["production"]["environment"].__setitem__("EVENTS_SHUTDOWN_FLUSH_MS", "60000"),
+     "production: stop_grace_period 60 s is under HTTP drain 30 s + consumers 5 s + EVENTS_SHUTDOWN_FLUSH_MS 60000 ms"),
+    (lambda s: s["render"]["environment"].__setitem__("EVENTS_ENABLED", "false"), "render: EVENTS_ENABLED is off"),
     (lambda s: s["postgres"]["depends_on"].update({"gateway": {"condition": "service_healthy"}})
      if "depends_on" in s["postgres"] else s["postgres"].__setitem__("depends_on", {"gateway": {"condition": "service_healthy"}}),
      "depends_on cycle"),
@@ -159,3 +211,15 @@ def test_checker_catches_a_broken_file_on_disk(tmp_path):
     found = compose.problems(compose.load(broken, {}), ROOT)
     assert "service gateway: no healthcheck (and it is not a one-shot job others wait for)" in found
     assert any("waits for gateway to be healthy but gateway has no healthcheck" in p for p in found)
+
+
+def test_checker_catches_a_missing_relay_url_on_disk(tmp_path):
+    """A copy of docker-compose.yml whose hr service no longer merges its relay URL fails the
+    check (with .env.example and with no .env), and only for that."""
+    text = COMPOSE.read_text()
+    merge = "<<: [*common-env, *events-env, *hr-db, *hr-relay]"
+    assert text.count(merge) == 1
+    broken = tmp_path / "docker-compose.yml"
+    broken.write_text(text.replace(merge, "<<: [*common-env, *events-env, *hr-db]"))
+    for env in (compose.read_env_file(ENV_EXAMPLE), {}):
+        assert compose.problems(compose.load(broken, env), ROOT) == ["hr: environment HR_RELAY_DATABASE_URL is not set"]
