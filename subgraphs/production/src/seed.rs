@@ -8,10 +8,13 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use platform::auth::Role;
 use platform::demo::{self, demo_id, tenant_id};
+use platform::journal;
 use platform::{AppError, Conn, Db, Principal, ScopedFutureExt};
+use serde_json::json;
 use uuid::Uuid;
 
-use crate::hierarchy::insert_project;
+use crate::SUBGRAPH;
+use crate::hierarchy::{ProjectSettings, insert_project_with};
 use crate::model::{TaskStatus, TaskType};
 use crate::replica::{self, ReplicaEmployee};
 use crate::schema::{assets, projects, sequences, shots, task_dependencies, tasks};
@@ -142,7 +145,18 @@ async fn seed_projects(c: &mut Conn, slug: &str, tid: Uuid) -> Result<SeedReport
         if exists.is_some() {
             continue;
         }
-        insert_project(c, &system, pid, code, name, auto_render).await?;
+        // The studio's supervisor leads its projects (render hands an offboarded artist's jobs
+        // to them); the vendor has no supervisor.
+        let supervisor = roster
+            .iter()
+            .find(|e| e.user.is_some_and(|u| u.roles.contains(&Role::Supervisor)))
+            .map(|e| e.id);
+        let settings = ProjectSettings {
+            auto_render,
+            supervisor_id: supervisor,
+            ..ProjectSettings::default()
+        };
+        insert_project_with(c, &system, pid, code, name, settings).await?;
         report.projects += 1;
         let mut task_rows: Vec<TaskValues> = Vec::new();
         let mut deps: Vec<(Uuid, Uuid)> = Vec::new();
@@ -174,6 +188,10 @@ async fn seed_projects(c: &mut Conn, slug: &str, tid: Uuid) -> Result<SeedReport
                     ))
                     .execute(c)
                     .await?;
+                // Announced like createShot's, so render learns which project the shot is in.
+                let payload =
+                    json!({"shotId": shot_id, "projectId": pid, "code": shot_code, "frameStart": start, "frameEnd": start + 47 + 8 * sh});
+                journal::publish(c, SUBGRAPH, tid, Some("seed"), None, "shot", shot_id, "created", payload).await?;
                 let layout_done = sh % 2 == 0;
                 let mut previous: Option<Uuid> = None;
                 for (n, (task_name, t)) in SHOT_TASKS.iter().enumerate() {
