@@ -42,9 +42,28 @@ async fn ready(State(db): State<Db>) -> (StatusCode, &'static str) {
     }
 }
 
-/// Serves `router` until SIGINT/SIGTERM, then stops accepting and drains in-flight requests.
+/// Serves `router` until SIGINT/SIGTERM, then stops accepting and drains in-flight requests for
+/// at most `HTTP_DRAIN_TIMEOUT_MS` (default 30 s; open WebSockets would otherwise hold it forever).
 pub async fn serve(listener: TcpListener, router: Router) -> anyhow::Result<()> {
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    let drain = std::time::Duration::from_millis(crate::config::parsed("HTTP_DRAIN_TIMEOUT_MS", 30_000)?);
+    let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = signalled.send(());
+    });
+    let deadline = async move {
+        if on_signal.await.is_ok() {
+            tokio::time::sleep(drain).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        served = server => served?,
+        () = deadline => {
+            tracing::warn!(drain_ms = drain.as_millis() as u64, "Drain timed out; closing the remaining connections");
+        }
+    }
     Ok(())
 }
 
