@@ -43,6 +43,17 @@ test: lint
 	else cargo test --workspace --all-features --no-fail-fast; fi
 	$(MAKE) schema-check
 	$(MAKE) deploy-check
+	$(MAKE) python-test
+
+## python-test: the Python client's tests (clients/python/tests, pytest) against a private stack that
+## scripts/test_stack.py starts from the debug binaries (own databases, ports, RabbitMQ and Redis names)
+PY_VENV ?= $(HOME)/.cache/studiograph/venv
+.PHONY: python-test
+python-test:
+	cargo build --bins -p hr -p production -p render -p gateway
+	@test -x $(PY_VENV)/bin/python || python3 -m venv $(PY_VENV)
+	$(PY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check pytest==8.3.4 -e clients/python
+	cd clients/python && $(PY_VENV)/bin/python -m pytest -q -p no:cacheprovider
 
 ## deploy-check: validate docker-compose.yml, deploy/Dockerfile and k8s/ statically (docs/operations.md)
 deploy-check:
