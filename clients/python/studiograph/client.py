@@ -348,21 +348,23 @@ class Client(object):
 
     # ----------------------------------------------------------------- GraphQL
 
-    def execute(self, query, variables=None, operation_name=None, retry=None, timeout=None):
+    def execute(self, query, variables=None, operation_name=None, retry=None, timeout=None, extensions=None):
         """Runs a query or mutation and returns its ``data``.
 
         Raises the :mod:`studiograph.errors` class of the first error's code (the exception's
         ``errors`` holds them all and ``data`` the partial data). ``retry``: ``None`` decides
         (queries yes, mutations only with an ``idempotencyKey``), ``True``/``False`` force it.
+        ``extensions`` is sent as is (e.g. ``{"persistedQuery": {"version": 1, "sha256Hash":
+        ...}}`` with ``query=None`` to run a persisted operation).
         """
-        data, _ = self._execute(query, variables, operation_name, retry, timeout)
+        data, _ = self._execute(query, variables, operation_name, retry, timeout, extensions)
         return data
 
-    def execute_raw(self, query, variables=None, operation_name=None, retry=None, timeout=None):
+    def execute_raw(self, query, variables=None, operation_name=None, retry=None, timeout=None, extensions=None):
         """Like :meth:`execute` but returns the whole response (``data`` and ``errors``) instead
         of raising on GraphQL errors; transport failures still raise."""
         try:
-            data, _ = self._execute(query, variables, operation_name, retry, timeout)
+            data, _ = self._execute(query, variables, operation_name, retry, timeout, extensions)
             return {"data": data}
         except GraphQLError as e:
             return {"data": e.data, "errors": [self._error_dict(x) for x in e.errors]}
@@ -377,6 +379,8 @@ class Client(object):
     def _may_retry(self, query, variables, operation_name, retry):
         if retry is not None:
             return bool(retry)
+        if query is None:
+            return False  # a persisted operation: its kind is unknown here
         kind = _graphql.operation_kind(query, operation_name)
         if kind == "query":
             return True
@@ -384,9 +388,13 @@ class Client(object):
             return _graphql.contains_idempotency_key(query, variables)
         return False
 
-    def _execute(self, query, variables, operation_name, retry, timeout):
+    def _execute(self, query, variables, operation_name, retry, timeout, extensions=None):
         """(data, attempts). Every attempt sends the very same body (same idempotency key)."""
-        body = {"query": query}
+        body = {}
+        if query is not None:
+            body["query"] = query
+        if extensions:
+            body["extensions"] = extensions
         if variables:
             body["variables"] = variables
         if operation_name:
