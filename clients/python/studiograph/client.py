@@ -745,7 +745,7 @@ class Subscription(object):
                 wait = 0.0
                 if isinstance(e, _Retry) and e.error is not None and e.error.retry_after:
                     wait = e.error.retry_after
-                delay = min(30.0, client.backoff * (2 ** min(failures, 10)))
+                delay = min(client.max_backoff, client.backoff * (2 ** min(failures, 10)))
                 time.sleep(max(wait, random.uniform(delay / 2.0, delay)))
                 failures += 1
                 self.reconnects += 1
