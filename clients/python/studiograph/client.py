@@ -617,6 +617,8 @@ class Subscription(object):
         self.resumable = bool(cursor_variable) and _graphql.declares_variable(query, cursor_variable)
         self.cursor = self.variables.get(cursor_variable) if cursor_variable else None
         self.reconnects = 0
+        #: True while an event stream is open (the gateway accepted the subscription).
+        self.connected = False
         self._closed = False
         self._conn = None
         self._response = None
@@ -664,10 +666,12 @@ class Subscription(object):
         headers = client._headers("text/event-stream")
         headers["Cache-Control"] = "no-cache"
         conn = client._new_connection(timeout=max(client.timeout, self.idle_timeout))
+        conn.connect()
         with self._lock:
             if self._closed:
+                conn.close()
                 raise StopIteration
-            self._conn = conn
+            self._conn = conn  # from now on close() can shut the socket down
         client.requests_sent += 1
         conn.request("POST", client._base_path + "/graphql", body=json.dumps(body).encode("utf-8"), headers=headers)
         response = conn.getresponse()
@@ -700,8 +704,11 @@ class Subscription(object):
                         raise _Retry(error)
                     raise error
                 refreshed = False
+                self.connected = True
+                completed = False
                 for event in read_events(response):
                     if event.event == "complete":
+                        completed = True
                         break
                     if event.event != "next":
                         continue
@@ -725,12 +732,15 @@ class Subscription(object):
                         if self.unwrap:
                             item = root
                     yield item
-                # `complete` or the end of the stream: the gateway ended it (e.g. shutting down).
                 if self._closed:
                     return
-                if not self.reconnect:
-                    return
-                raise _Retry(None)
+                if completed:
+                    # The gateway ended the subscription (it does when it shuts down).
+                    if not self.reconnect:
+                        return
+                    raise _Retry(None)
+                # The stream stopped without `complete`: the connection broke.
+                raise http.client.IncompleteRead(b"", None)
             except (_Retry,) + _NETWORK_ERRORS as e:
                 if self._closed:
                     return
@@ -750,6 +760,7 @@ class Subscription(object):
                 failures += 1
                 self.reconnects += 1
             finally:
+                self.connected = False
                 if conn is not None:
                     conn.close()
                 with self._lock:

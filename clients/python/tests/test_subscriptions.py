@@ -177,7 +177,7 @@ def test_a_token_without_the_scope_cannot_subscribe(url, artist):
 
 def test_close_from_another_thread_ends_the_iteration(admin):
     collector = Collector(admin.events(types=["nothing.will.match." + uuid.uuid4().hex]))
-    wait_for(lambda: collector.sub._conn is not None, message="the stream to open")
+    wait_for(lambda: collector.sub.connected, message="the stream to open")
     collector.stop()
     assert collector.items == [] and collector.errors == []
 
@@ -185,7 +185,7 @@ def test_close_from_another_thread_ends_the_iteration(admin):
 def test_events_without_reconnect_raise_when_the_stream_breaks(proxy):
     client = studiograph.Client.login(proxy.url, "admin@northwind.test", PASSWORD)
     collector = Collector(client.events(reconnect=False))
-    wait_for(lambda: collector.sub._conn is not None and proxy.connections >= 2, message="the stream to open")
+    wait_for(lambda: collector.sub.connected, message="the stream to open")
     proxy.cut()
     collector.thread.join(10)
     assert len(collector.errors) == 1 and isinstance(collector.errors[0], studiograph.TransportError)
