@@ -29,6 +29,20 @@ FINISHED = ("SUCCEEDED", "FAILED", "CANCELLED")
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
+def paginate(client, query, path, variables=None):
+    """Every node of a connection, page by page (``path`` leads from ``data`` to it)."""
+    after = None
+    while True:
+        data = client.execute(query, dict(variables or {}, after=after))
+        for key in path:
+            data = data[key]
+        for node in data["nodes"]:
+            yield node
+        if not data["pageInfo"]["hasNextPage"]:
+            return
+        after = data["pageInfo"]["endCursor"]
+
+
 def find_shot(client, shot, project=None):
     """``{id code frameStart frameEnd project{code}}`` of a shot given by id or code."""
     if UUID.match(shot):
@@ -38,20 +52,15 @@ def find_shot(client, shot, project=None):
             raise SystemExit("no shot %s" % shot)
         return found
     matches = []
-    after = None
-    while True:
-        page = client.execute(
-            "query($after: String) { projects(first: 50, after: $after) { pageInfo { hasNextPage endCursor } "
-            "nodes { code shots(first: 500) { nodes { id code frameStart frameEnd project { code } } } } } }",
-            {"after": after},
-        )["projects"]
-        for p in page["nodes"]:
-            if project and p["code"].upper() != project.upper():
-                continue
-            matches.extend(s for s in p["shots"]["nodes"] if s["code"].upper() == shot.upper())
-        if not page["pageInfo"]["hasNextPage"]:
-            break
-        after = page["pageInfo"]["endCursor"]
+    for p in paginate(client, "query($after: String) { projects(first: 50, after: $after) "
+                              "{ pageInfo { hasNextPage endCursor } nodes { id code } } }", ["projects"]):
+        if project and p["code"].upper() != project.upper():
+            continue
+        for s in paginate(client, "query($id: ID!, $after: String) { project(id: $id) { shots(first: 100, after: $after) "
+                                  "{ pageInfo { hasNextPage endCursor } nodes { id code frameStart frameEnd project { code } } } } }",
+                          ["project", "shots"], {"id": p["id"]}):
+            if s["code"].upper() == shot.upper():
+                matches.append(s)
     if not matches:
         raise SystemExit("no shot %s%s" % (shot, " in project %s" % project if project else ""))
     if len(matches) > 1:
