@@ -559,7 +559,9 @@ def main(argv=None):
     def on_signal(signum, frame):
         raise KeyboardInterrupt()
 
+    # SIGINT too: a shell starting us in the background would have left it ignored.
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     try:
         stack.start()
         print("gateway     %s  (GraphQL %s)" % (stack.gateway_url, stack.graphql_url))
