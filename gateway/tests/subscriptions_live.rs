@@ -486,3 +486,34 @@ async fn the_subgraph_websocket_refuses_missing_and_invalid_tokens() {
     assert!(msg["payload"]["data"]["projects"]["totalCount"].as_i64().unwrap() > 0);
     assert_eq!(recv(&mut socket, WAIT).await.unwrap(), json!({"id": "q", "type": "complete"}));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cursor_queried_before_subscribing_yields_every_later_event() {
+    let stack = Stack::start_with_events().await;
+    let admin = stack.token("admin@northwind.test");
+    let cursor = gql(&stack, "admin@northwind.test", "{ eventsCursor }", json!({})).await["eventsCursor"].clone();
+    assert!(cursor.is_string(), "{cursor}");
+    // Written before anyone subscribes: a client that took the cursor first still gets it.
+    let created = gql(
+        &stack,
+        "admin@northwind.test",
+        "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
+        json!({"i": {"code": "LVCUR", "name": "Cursor first"}}),
+    )
+    .await;
+    let project = created["createProject"]["id"].as_str().unwrap().to_owned();
+    let mut socket = subscribe(stack.addr, &admin, EVENTS, json!({"after": cursor, "types": ["project.created"]})).await;
+    // (The demo data's own project events may still be reaching the log: only ours is checked.)
+    let events = take_ours(&mut socket, 1).await;
+    let ours_event = events.iter().find(|e| ours(e)).unwrap();
+    assert_eq!(ours_event["payload"]["projectId"], json!(project));
+    nothing_more_of_ours(&mut socket).await;
+    // A malformed cursor is refused with the contract's code.
+    let mut bad = subscribe(stack.addr, &admin, EVENTS, json!({"after": "not-a-cursor"})).await;
+    // An execution error: a `next` whose payload carries the error (graphql-transport-ws keeps
+    // `error` for requests that fail validation).
+    let refusal = recv(&mut bad, WAIT).await.expect("an error message");
+    assert_eq!(refusal["type"], "next", "{refusal}");
+    assert_eq!(refusal["payload"]["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{refusal}");
+    assert_eq!(refusal["payload"]["data"], Value::Null, "{refusal}");
+}

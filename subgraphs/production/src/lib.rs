@@ -49,7 +49,12 @@ pub const MANAGERS: &[Role] = &[Role::Supervisor, Role::Admin];
 
 /// The root query.
 #[derive(MergedObject, Default)]
-pub struct Query(hierarchy::HierarchyQuery, tasks::TaskQuery, versions::VersionQuery);
+pub struct Query(
+    hierarchy::HierarchyQuery,
+    tasks::TaskQuery,
+    versions::VersionQuery,
+    subscriptions::EventLogQuery,
+);
 
 /// The root mutation.
 #[derive(MergedObject, Default)]

@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use async_graphql::{Context, ID, Json, SimpleObject, Subscription};
+use async_graphql::{Context, ID, Json, Object, SimpleObject, Subscription};
 use chrono::{DateTime, Utc};
 use events::{Envelope, LiveFeed};
 use futures::Stream;
@@ -77,6 +77,23 @@ fn decode_seq(cursor: &str) -> Result<i64, AppError> {
     match decode_cursor::<(String, i64)>(cursor) {
         Ok((tag, seq)) if tag == "log" && seq >= 0 => Ok(seq),
         _ => Err(AppError::bad_input("after is not a cursor of events")),
+    }
+}
+
+/// Queries about the event log.
+#[derive(Default)]
+pub struct EventLogQuery;
+
+#[Object]
+impl EventLogQuery {
+    /// The cursor of the tenant's newest event (a start cursor when there is none). Take it
+    /// before subscribing and pass it as `events(after:)`, so nothing is missed even when the
+    /// first connection breaks before any event arrives.
+    #[graphql(guard = "ScopeGuard(\"production:read\")")]
+    async fn events_cursor(&self, ctx: &Context<'_>) -> Result<String, AppError> {
+        let tenant = principal(ctx)?.tenant_id;
+        let head = event_log::head(ctx.data_unchecked::<Db>(), tenant).await?;
+        Ok(encode_cursor(&("log", head)))
     }
 }
 
