@@ -477,10 +477,18 @@ class Client(object):
     def events(self, after=None, types=None, fields=EVENT_FIELDS, **options):
         """The tenant's event log (``events(after:, types:)``), resumable: yields DomainEvent
         dicts (``id cursor type routingKey occurredAt tenantId payload``). Pass the last
-        ``cursor`` you processed as ``after`` to continue where a previous run stopped."""
+        ``cursor`` you processed as ``after`` to continue where a previous run stopped. Without
+        one, the log's current cursor (``eventsCursor``) is taken first, so even a stream that
+        breaks before its first event resumes with nothing lost."""
         query = "subscription Events($after: String, $types: [String!]) { events(after: $after, types: $types) { %s } }" % fields
         variables = _compact({"after": after, "types": list(types) if types else None})
-        return Subscription(self, query, variables, "Events", unwrap="events", **options)
+        sub = Subscription(self, query, variables, "Events", unwrap="events", **options)
+        if after is None:
+            sub.initial_cursor = self._events_cursor
+        return sub
+
+    def _events_cursor(self):
+        return self.execute("query EventsCursor { eventsCursor }", operation_name="EventsCursor")["eventsCursor"]
 
     # ----------------------------------------------------------------- helpers
 
@@ -624,12 +632,17 @@ class Subscription(object):
         self._response = None
         self._lock = threading.Lock()
         self._events = None
+        #: Called once before the first connection when there is no cursor yet; returns the one to
+        #: start after (``Client.events`` sets it to the log's current cursor).
+        self.initial_cursor = None
 
     def __iter__(self):
         return self
 
     def __next__(self):
         if self._events is None:
+            if self.resumable and self.cursor is None and self.initial_cursor is not None:
+                self.cursor = self.initial_cursor()
             self._events = self._run()
         return next(self._events)
 
