@@ -21,20 +21,22 @@ BIN := $(CARGO_TARGET_DIR)/debug
 DATABASES := studiograph_hr studiograph_production studiograph_render
 NEXTEST := $(shell cargo nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: dev test lint fmt build services databases migrate seed schema bench-entities bench-tasks bench-claims bench-gateway bench-events clean-test-dbs dev-token schema-check deploy-check
+.PHONY: dev spa frontend-test test lint fmt build services databases migrate seed schema bench-entities bench-tasks bench-claims bench-gateway bench-events clean-test-dbs dev-token schema-check deploy-check
 
-## dev: services, databases, migrations, demo data, then the subgraphs (HR :4001, production :4002,
-## render :4003), the gateway (:4000) in front of them, and one render agent
-dev: services build databases migrate seed
+## dev: services, databases, migrations, demo data, the SPA, then the subgraphs (HR :4001, production :4002,
+## render :4003), the gateway (:4000, serving the SPA at /) in front of them, and one render agent
+dev: services build databases migrate seed spa
 	@echo "Demo users (password studiograph-dev): admin@northwind.test hr@northwind.test sup@northwind.test"
 	@echo "  artist@northwind.test wrangler@northwind.test lead@vendorx.test"
+	@echo "SPA:        http://127.0.0.1:4000/"
 	@echo "Gateway:    http://127.0.0.1:4000/graphql   (POST /auth/token {\"email\",\"password\"} for a bearer token)"
 	@echo "Subgraphs:  HR :4001, production :4002, render :4003 (internal JWTs only: make dev-token EMAIL=... SUBGRAPH=...)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  HR_RELAY_DATABASE_URL='$(HR_RELAY_DATABASE_URL)' $(BIN)/hr serve & \
 	  PRODUCTION_RELAY_DATABASE_URL='$(PRODUCTION_RELAY_DATABASE_URL)' $(BIN)/production serve & \
 	  RENDER_RELAY_DATABASE_URL='$(RENDER_RELAY_DATABASE_URL)' $(BIN)/render serve & \
-	  sleep 2; $(BIN)/gateway serve & \
+	  sleep 2; GATEWAY_STATIC_DIR=frontend/dist GATEWAY_PERSISTED_MANIFEST=$(SPA_MANIFEST) \
+	    GATEWAY_COOKIE_PERSISTED_ONLY=true $(BIN)/gateway serve & \
 	  bash scripts/dev-agent.sh $(BIN) & wait
 
 ## test: formatting, lints, every Rust test against the real services, then supergraph composition
@@ -44,6 +46,7 @@ test: lint
 	$(MAKE) schema-check
 	$(MAKE) deploy-check
 	$(MAKE) python-test
+	$(MAKE) frontend-test
 
 ## python-test: the Python client's tests (clients/python/tests, pytest) against a private stack that
 ## scripts/test_stack.py starts from the debug binaries (own databases, ports, RabbitMQ and Redis names)
@@ -54,6 +57,20 @@ python-test:
 	@test -x $(PY_VENV)/bin/python || python3 -m venv $(PY_VENV)
 	$(PY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check pytest==8.3.4 -e clients/python
 	cd clients/python && $(PY_VENV)/bin/python -m pytest -q -p no:cacheprovider
+
+## spa: build the SPA into frontend/dist and its persisted-operations manifest (npm ci, then vite build)
+SPA_MANIFEST := frontend/build/persisted-operations.json
+spa:
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+## frontend-test: the SPA's lint, typecheck, build, unit tests (Vitest), then its end-to-end tests
+## (playwright-core + Debian's chromium) against a private stack from scripts/test_stack.py
+frontend-test:
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	cd frontend && npm run lint && npm run typecheck && npm run build && npm test
+	bash frontend/scripts/ensure-chromium.sh
+	cargo build --bins -p hr -p production -p render -p gateway
+	cd frontend && npm run test:e2e
 
 ## deploy-check: validate docker-compose.yml, deploy/Dockerfile and k8s/ statically (docs/operations.md)
 deploy-check:

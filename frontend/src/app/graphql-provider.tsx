@@ -1,0 +1,21 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import { Provider } from 'urql';
+import { createGraphqlClient } from '@/lib/graphql-client';
+import { useAppStore } from '@/stores/app-store';
+
+/**
+ * One GraphQL client (cache and WebSocket) per session: remounted with a new session, so nothing
+ * of the previous user survives a logout; unmounting closes its socket.
+ */
+export function GraphqlProvider({ children }: { children: ReactNode }) {
+  const [graphql] = useState(() =>
+    createGraphqlClient({
+      csrfToken: () => useAppStore.getState().csrfToken,
+      onUnauthenticated: () => {
+        useAppStore.getState().sessionExpired();
+      },
+    }),
+  );
+  useEffect(() => graphql.dispose, [graphql]);
+  return <Provider value={graphql.client}>{children}</Provider>;
+}

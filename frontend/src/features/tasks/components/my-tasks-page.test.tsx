@@ -1,0 +1,146 @@
+import { act, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { CombinedError } from 'urql';
+import { makeSubject } from 'wonka';
+import { useAppStore } from '@/stores/app-store';
+import { mockClient, renderWithClient } from '@/testing/render';
+import { boardTask, start } from '../testing';
+import { MyTasksPage } from './my-tasks-page';
+
+const ready = boardTask({ availableTransitions: [start] });
+
+function myTasks(tasks = [ready]) {
+  return {
+    data: {
+      me: {
+        __typename: 'Viewer',
+        employee: { __typename: 'Employee', id: 'e1', displayName: 'Ada', tasks },
+      },
+    },
+  };
+}
+
+beforeEach(() => {
+  useAppStore.setState({ notices: [] });
+});
+
+describe('MyTasksPage', () => {
+  it('shows the tasks in their status column', async () => {
+    const { client } = mockClient({ query: () => myTasks() });
+    renderWithClient(<MyTasksPage />, client);
+    const column = await screen.findByRole('region', { name: /^Ready/ });
+    expect(within(column).getByRole('heading', { name: 'Animation' })).toBeInTheDocument();
+    expect(screen.getByRole('status', { name: '' })).toHaveTextContent('Live');
+  });
+
+  it('moves a task with transitionTask and confirms', async () => {
+    const { client, ofKind } = mockClient({
+      query: () => myTasks(),
+      mutation: () => ({
+        data: { transitionTask: { ...ready, status: 'IN_PROGRESS', availableTransitions: [] } },
+      }),
+    });
+    renderWithClient(<MyTasksPage />, client);
+    await userEvent.click(await screen.findByRole('button', { name: 'Start' }));
+    expect(ofKind('mutation').map((op) => op.variables)).toEqual([
+      { taskId: 't1', to: 'IN_PROGRESS' },
+    ]);
+    expect(useAppStore.getState().notices.map((n) => n.message)).toEqual([
+      'Animation moved to In progress.',
+    ]);
+  });
+
+  it('reports a refused move with the error code', async () => {
+    const { client } = mockClient({
+      query: () => myTasks(),
+      mutation: () => ({
+        error: new CombinedError({
+          graphQLErrors: [
+            { message: 'not allowed now', extensions: { code: 'TRANSITION_NOT_ALLOWED' } },
+          ],
+        }),
+      }),
+    });
+    renderWithClient(<MyTasksPage />, client);
+    await userEvent.click(await screen.findByRole('button', { name: 'Start' }));
+    expect(useAppStore.getState().notices[0]).toMatchObject({
+      kind: 'error',
+      message: 'Animation could not be moved.',
+      errors: [{ message: 'not allowed now', code: 'TRANSITION_NOT_ALLOWED' }],
+    });
+  });
+
+  it('shows a failed load with its code and retries', async () => {
+    const { client, ofKind } = mockClient({
+      query: () => ({
+        error: new CombinedError({
+          graphQLErrors: [
+            { message: 'production is down', extensions: { code: 'SUBGRAPH_UNAVAILABLE' } },
+          ],
+        }),
+      }),
+    });
+    renderWithClient(<MyTasksPage />, client);
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('production is down');
+    expect(alert).toHaveTextContent('Code: SUBGRAPH_UNAVAILABLE');
+    const before = ofKind('query').length;
+    await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(ofKind('query').length).toBeGreaterThan(before);
+  });
+
+  it('refetches once when a task is newly assigned to the viewer', async () => {
+    const live = makeSubject<{ data: unknown }>();
+    const { client, ofKind } = mockClient({ query: () => myTasks(), subscription: live.source });
+    renderWithClient(<MyTasksPage />, client);
+    await screen.findByRole('heading', { name: 'Animation' });
+    const before = ofKind('query').length;
+    act(() => {
+      live.next({
+        data: {
+          taskChanged: {
+            __typename: 'TaskEvent',
+            kind: 'ASSIGNED',
+            task: { ...boardTask({ id: 't2' }), assignee: { __typename: 'Employee', id: 'e1' } },
+          },
+        },
+      });
+    });
+    const refetches = ofKind('query').slice(before);
+    expect(refetches.map((op) => op.context.requestPolicy)).toEqual(['network-only']);
+  });
+
+  it('logs time on a task', async () => {
+    const { client, ofKind } = mockClient({
+      query: () => myTasks(),
+      mutation: () => ({
+        data: {
+          logTime: {
+            __typename: 'TimeLog',
+            id: 'l1',
+            taskId: 't1',
+            date: '2026-01-01',
+            hours: 2.5,
+            note: null,
+          },
+        },
+      }),
+    });
+    renderWithClient(<MyTasksPage />, client);
+    await userEvent.click(await screen.findByRole('button', { name: 'Log time on Animation' }));
+    const form = screen.getByRole('form', { name: 'Log time on Animation' });
+    const hours = within(form).getByLabelText('Hours');
+    await userEvent.clear(hours);
+    await userEvent.type(hours, '2.5');
+    await userEvent.type(within(form).getByLabelText('Note'), 'blocking');
+    await userEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    expect(ofKind('mutation')[0]?.variables).toEqual({
+      input: expect.objectContaining({ taskId: 't1', hours: 2.5, note: 'blocking' }) as unknown,
+    });
+    expect(useAppStore.getState().notices.map((n) => n.message)).toEqual([
+      'Logged 2.5 h on Animation.',
+    ]);
+    expect(screen.queryByRole('form')).not.toBeInTheDocument();
+  });
+});

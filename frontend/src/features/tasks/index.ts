@@ -1,0 +1,1 @@
+export { MyTasksPage } from './components/my-tasks-page';
