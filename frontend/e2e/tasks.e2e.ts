@@ -73,6 +73,7 @@ describe('My tasks, as an artist', () => {
     const nextOffered = await card.locator('[role=group] button').allTextContents();
     expect(nextOffered).toEqual(after.task.availableTransitions.map((t) => t.label));
 
+    await page.locator('[data-live="on"]').waitFor();
     // A script moves it again: the board follows without a reload (taskChanged over WebSocket).
     const next = after.task.availableTransitions[0];
     if (!next) throw new Error(`no further move from ${after.task.status}`);

@@ -14,8 +14,17 @@ export function GraphqlProvider({ children }: { children: ReactNode }) {
       onUnauthenticated: () => {
         useAppStore.getState().sessionExpired();
       },
+      onSocketStatus: (status) => {
+        useAppStore.getState().setSocketStatus(status);
+      },
     }),
   );
-  useEffect(() => graphql.dispose, [graphql]);
+  useEffect(
+    () => () => {
+      graphql.dispose();
+      useAppStore.getState().setSocketStatus('idle');
+    },
+    [graphql],
+  );
   return <Provider value={graphql.client}>{children}</Provider>;
 }

@@ -12,9 +12,14 @@ export interface GraphqlClientOptions {
   onUnauthenticated: () => void;
   /** Base URL of the gateway (default: this page's origin, which the cookie needs). */
   origin?: string;
+  /** The subscription socket's state, for the "live" indicator. */
+  onSocketStatus?: (status: SocketStatus) => void;
   /** graphql-ws client (tests pass a fake). */
   wsClient?: WsClient;
 }
+
+/** `idle` until the first subscription opens the socket. */
+export type SocketStatus = 'idle' | 'connecting' | 'connected' | 'closed';
 
 export interface GraphqlClient {
   client: Client;
@@ -63,7 +68,10 @@ export function createGraphqlClient(options: GraphqlClientOptions): GraphqlClien
       retryAttempts: Infinity,
       shouldRetry: () => true,
       on: {
+        connecting: () => options.onSocketStatus?.('connecting'),
+        connected: () => options.onSocketStatus?.('connected'),
         closed: (event) => {
+          options.onSocketStatus?.('closed');
           if ((event as CloseEvent | undefined)?.code === 4403) options.onUnauthenticated();
         },
       },

@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { ApiError } from '@/lib/api-error';
+import type { SocketStatus } from '@/lib/graphql-client';
 import type { AppState } from './app-store';
 
 /** A transient message: the outcome of an action the user took. */
@@ -12,6 +13,9 @@ export interface Notice {
 
 export interface UiSlice {
   notices: Notice[];
+  /** The live-updates socket of the session's GraphQL client. */
+  socketStatus: SocketStatus;
+  setSocketStatus: (status: SocketStatus) => void;
   notify: (notice: Omit<Notice, 'id' | 'errors'> & { errors?: ApiError[] }) => number;
   dismissNotice: (id: number) => void;
 }
@@ -23,6 +27,10 @@ let nextId = 1;
 
 export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => ({
   notices: [],
+  socketStatus: 'idle',
+  setSocketStatus: (socketStatus) => {
+    set({ socketStatus });
+  },
   notify: ({ kind, message, errors = [] }) => {
     const id = nextId++;
     set((state) => ({

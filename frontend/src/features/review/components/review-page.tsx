@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { ErrorNotice } from '@/components/error-notice';
+import { LiveIndicator } from '@/components/live-indicator';
 import { Loading } from '@/components/loading';
 import { useReviewQueue } from '../api/use-review-queue';
 import { ReviewTask } from './review-task';
@@ -11,13 +12,8 @@ export function ReviewPage() {
     <div className="page">
       <header className="page__header">
         <h1>{t('review.title')}</h1>
-        {!loading && errors.length === 0 && (
-          <span className={`live${liveErrors.length > 0 ? ' live--off' : ''}`} role="status">
-            {liveErrors.length > 0 ? t('tasks.liveError') : t('tasks.live')}
-          </span>
-        )}
+        {!loading && errors.length === 0 && <LiveIndicator errors={liveErrors} />}
       </header>
-      <ErrorNotice errors={liveErrors} title={t('tasks.liveError')} />
       {loading ? (
         <Loading />
       ) : errors.length > 0 ? (

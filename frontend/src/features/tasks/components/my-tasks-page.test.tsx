@@ -22,7 +22,7 @@ function myTasks(tasks = [ready]) {
 }
 
 beforeEach(() => {
-  useAppStore.setState({ notices: [] });
+  useAppStore.setState({ notices: [], socketStatus: 'idle' });
 });
 
 describe('MyTasksPage', () => {
@@ -31,7 +31,11 @@ describe('MyTasksPage', () => {
     renderWithClient(<MyTasksPage />, client);
     const column = await screen.findByRole('region', { name: /^Ready/ });
     expect(within(column).getByRole('heading', { name: 'Animation' })).toBeInTheDocument();
-    expect(screen.getByRole('status', { name: '' })).toHaveTextContent('Live');
+    expect(screen.getByRole('status')).toHaveTextContent('Connecting…');
+    act(() => {
+      useAppStore.getState().setSocketStatus('connected');
+    });
+    expect(screen.getByRole('status')).toHaveTextContent('Live');
   });
 
   it('moves a task with transitionTask and confirms', async () => {

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { ErrorNotice } from '@/components/error-notice';
+import { LiveIndicator } from '@/components/live-indicator';
 import { Loading } from '@/components/loading';
 import { useMoveTask } from '../api/use-move-task';
 import { useMyTasks } from '../api/use-my-tasks';
@@ -14,13 +15,8 @@ export function MyTasksPage() {
     <div className="page">
       <header className="page__header">
         <h1>{t('tasks.title')}</h1>
-        {!loading && errors.length === 0 && (
-          <span className={`live${liveErrors.length > 0 ? ' live--off' : ''}`} role="status">
-            {liveErrors.length > 0 ? t('tasks.liveError') : t('tasks.live')}
-          </span>
-        )}
+        {!loading && errors.length === 0 && <LiveIndicator errors={liveErrors} />}
       </header>
-      <ErrorNotice errors={liveErrors} title={t('tasks.liveError')} />
       {loading ? (
         <Loading />
       ) : errors.length > 0 ? (
