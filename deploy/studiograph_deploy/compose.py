@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from . import dockerfile as dockerfile_checks
+
 # The subgraphs' SIGTERM order (docs/operations.md, "Events"): HTTP drain (budget), the
 # consumers' message in hand (budget), then the relay's flush (EVENTS_SHUTDOWN_FLUSH_MS).
 HTTP_DRAIN_SECS = 30
@@ -176,7 +178,7 @@ def problems(doc: dict[str, Any], root: Path) -> list[str]:
                 out.append(f"{where}: network {net} is not declared")
 
     out.extend(_cycle_problems(services))
-    out.extend(_platform_problems(services))
+    out.extend(_platform_problems(services, root))
     return out
 
 
@@ -209,7 +211,7 @@ def _cycle_problems(services: dict[str, Any]) -> list[str]:
     return [p for name in services for p in visit(name, [])]
 
 
-def _platform_problems(services: dict[str, Any]) -> list[str]:
+def _platform_problems(services: dict[str, Any], root: Path) -> list[str]:
     """What Studiograph itself needs: migrations first, subgraphs private, gateway wired up."""
     out: list[str] = []
     for sg, port in SUBGRAPHS.items():
@@ -256,9 +258,11 @@ def _platform_problems(services: dict[str, Any]) -> list[str]:
     env = _env(gw)
     if not any(str(p).endswith(":4000") for p in gw.get("ports") or []):
         out.append("gateway: does not publish port 4000")
-    for var in ("GATEWAY_SUPERGRAPH_PATH", "REDIS_URL", "JWT_PRIVATE_KEY_FILE", "GATEWAY_STATIC_DIR"):
+    for var in ("GATEWAY_SUPERGRAPH_PATH", "REDIS_URL", "JWT_PRIVATE_KEY_FILE", "GATEWAY_STATIC_DIR",
+                "GATEWAY_PERSISTED_MANIFEST", "GATEWAY_COOKIE_PERSISTED_ONLY"):
         if not env.get(var):
             out.append(f"gateway: environment {var} is not set")
+    out.extend(_gateway_spa_problems(gw, env, root))
     for sg, port in SUBGRAPHS.items():
         url = env.get(f"GATEWAY_SUBGRAPH_{sg.upper()}_URL", "")
         if url != f"http://{sg}:{port}/graphql":
@@ -277,6 +281,53 @@ def _platform_problems(services: dict[str, Any]) -> list[str]:
     agents = [n for n, s in services.items() if (s.get("build") or {}).get("target") == "render-agent"]
     if len(agents) < 2:
         out.append(f"expected two render agents, found {agents}")
+    return out
+
+
+def _mount_targets(svc: dict[str, Any]) -> list[str]:
+    """The container paths of a service's volumes and tmpfs mounts."""
+    out = []
+    for vol in svc.get("volumes") or []:
+        if isinstance(vol, str):
+            parts = vol.split(":")
+            out.append(parts[1] if len(parts) > 1 else parts[0])
+        elif isinstance(vol, dict) and vol.get("target"):
+            out.append(vol["target"])
+    tmpfs = svc.get("tmpfs") or []
+    for t in [tmpfs] if isinstance(tmpfs, str) else tmpfs:
+        out.append(str(t).split(":", 1)[0])
+    return out
+
+
+def _gateway_spa_problems(gw: dict[str, Any], env: dict[str, str], root: Path) -> list[str]:
+    """The gateway is the Dockerfile's gateway target, and its environment points at the SPA and
+    the persisted-operations manifest where that image puts them, with browser sessions
+    restricted to the manifest's operations; no mount hides them."""
+    build = gw.get("build")
+    if not isinstance(build, dict):
+        return ["gateway: no build section (the image with the SPA is built from deploy/Dockerfile's gateway target)"]
+    if build.get("target") != dockerfile_checks.GATEWAY_TARGET:
+        return [f"gateway: built from target {build.get('target')!r}, not {dockerfile_checks.GATEWAY_TARGET!r} (the image with the SPA)"]
+    path = root / build.get("context", ".") / build.get("dockerfile", "Dockerfile")
+    if not path.is_file():
+        return []  # reported by _build_problems
+    layout = dockerfile_checks.gateway_layout(path.read_text(), root)
+    out = []
+    wanted = {dockerfile_checks.STATIC_ENV: (layout.static_dir, "the SPA"),
+              dockerfile_checks.MANIFEST_ENV: (layout.manifest, "the persisted-operations manifest")}
+    for var, (where, what) in wanted.items():
+        if where is None:
+            out.append(f"gateway: the image of {path.name} target gateway does not contain {what}")
+        elif env.get(var) and env[var] != where:
+            out.append(f"gateway: {var}={env[var]!r}, but the image puts {what} at {where}")
+        if where is not None:
+            for target in _mount_targets(gw):
+                if dockerfile_checks.under(where, target):
+                    out.append(f"gateway: the mount at {target} hides {what} of the image ({where})")
+    flag = env.get(dockerfile_checks.PERSISTED_ONLY_ENV)
+    if flag and flag != dockerfile_checks.TRUE:
+        out.append(f"gateway: {dockerfile_checks.PERSISTED_ONLY_ENV}={flag!r}, expected {dockerfile_checks.TRUE!r}: "
+                   "browser sessions must run only the SPA's persisted operations in production")
     return out
 
 

@@ -6,9 +6,13 @@ strict: unknown fields are errors) against KUBERNETES_VERSION.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from . import dockerfile
 from .kustomize_lite import pod_spec
+
+ROOT = Path(__file__).resolve().parents[2]
 
 KUBERNETES_VERSION = "1.32.0"
 SUBGRAPHS = {"hr": 4001, "production": 4002, "render": 4003}
@@ -71,7 +75,12 @@ def _pod_labels(obj: dict[str, Any]) -> dict[str, str]:
     return obj.get("spec", {}).get("template", {}).get("metadata", {}).get("labels", {}) or {}
 
 
-def problems(objects: list[dict[str, Any]], docs_text: str) -> list[str]:
+def problems(objects: list[dict[str, Any]], docs_text: str,
+             layout: dockerfile.GatewayLayout | None = None) -> list[str]:
+    """Everything wrong with rendered objects; `layout` is where the gateway image holds the SPA
+    and its manifest (default: deploy/Dockerfile's gateway target)."""
+    if layout is None:
+        layout = dockerfile.gateway_layout((ROOT / "deploy" / "Dockerfile").read_text(), ROOT)
     out = schema_problems(objects)
     deployments = _of(objects, "Deployment")
     names = {d["metadata"]["name"] for d in deployments}
@@ -85,6 +94,38 @@ def problems(objects: list[dict[str, Any]], docs_text: str) -> list[str]:
     out.extend(_migration_problems(objects))
     out.extend(_network_problems(objects))
     out.extend(_reference_problems(objects, docs_text))
+    out.extend(_gateway_spa_problems(objects, layout))
+    return out
+
+
+def _gateway_spa_problems(objects: list[dict[str, Any]], layout: dockerfile.GatewayLayout) -> list[str]:
+    """The gateway container points at the SPA and the manifest where its image puts them (set
+    explicitly, so the rendered manifests say what runs), browser sessions are persisted-only,
+    and no volume mount hides either."""
+    out = []
+    for d in _of(objects, "Deployment"):
+        if d["metadata"]["name"] != "gateway":
+            continue
+        for c in (pod_spec(d) or {}).get("containers", [])[:1]:
+            cw = f"{_name(d)} container {c.get('name')}"
+            env = container_env(c, objects, _ns(d))
+            wanted = {dockerfile.STATIC_ENV: (layout.static_dir, "the SPA"),
+                      dockerfile.MANIFEST_ENV: (layout.manifest, "the persisted-operations manifest")}
+            for var, (where, what) in wanted.items():
+                if where is None:
+                    out.append(f"{cw}: its image (deploy/Dockerfile target gateway) does not contain {what}")
+                    continue
+                if var not in env:
+                    out.append(f"{cw}: no {var} (the image puts {what} at {where})")
+                elif env[var] != where:
+                    out.append(f"{cw}: {var}={env[var]!r}, but the image puts {what} at {where}")
+                for m in c.get("volumeMounts", []):
+                    if dockerfile.under(where, m.get("mountPath", "")):
+                        out.append(f"{cw}: the volume mounted at {m['mountPath']} hides {what} of the image ({where})")
+            flag = env.get(dockerfile.PERSISTED_ONLY_ENV)
+            if flag != dockerfile.TRUE:
+                out.append(f"{cw}: {dockerfile.PERSISTED_ONLY_ENV} must be \"true\" (browser sessions run only the SPA's "
+                           f"persisted operations), got {flag!r}")
     return out
 
 
