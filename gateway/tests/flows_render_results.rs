@@ -64,7 +64,12 @@ async fn a_succeeded_render_job_becomes_a_version_and_puts_its_task_up_for_revie
     transition(&stack, working, "IN_PROGRESS").await;
     let job = submit(&stack, "beauty_v1", shot, Some(working)).await;
     run_chunk(&stack, &worker, job, "SUCCEEDED").await;
-    let t = task_when(&stack, working, "the render output attached", |t| !versions(t).is_empty()).await;
+    // One query reads the task and its versions in separate statements (the versions through a
+    // loader), so wait until both show the handler's single commit.
+    let t = task_when(&stack, working, "the render output attached and the task in review", |t| {
+        !versions(t).is_empty() && t["status"] == "PENDING_REVIEW"
+    })
+    .await;
     assert_eq!(t["status"], "PENDING_REVIEW");
     assert_eq!(
         versions(&t)[0],
@@ -123,7 +128,10 @@ async fn a_succeeded_render_job_becomes_a_version_and_puts_its_task_up_for_revie
     let waiting = uuid(&waiting["id"]);
     let job = submit(&stack, "comp_preview", shot, Some(waiting)).await;
     run_chunk(&stack, &worker, job, "SUCCEEDED").await;
-    let t = task_when(&stack, waiting, "the preview attached", |t| !versions(t).is_empty()).await;
+    let t = task_when(&stack, waiting, "the preview attached and the task in review", |t| {
+        !versions(t).is_empty() && t["status"] == "PENDING_REVIEW"
+    })
+    .await;
     assert_eq!(t["status"], "PENDING_REVIEW");
 
     // An APPROVED task gets the version but is never moved back.
