@@ -2,16 +2,31 @@ import type { Role } from '@/lib/auth-api';
 
 export interface NavItem {
   path: string;
-  labelKey: 'nav.myTasks' | 'nav.review';
+  labelKey: 'nav.myTasks' | 'nav.review' | 'nav.projects' | 'nav.render';
   /** Who sees it; empty: everyone with an employee record. */
   roles: readonly Role[];
   needsEmployee: boolean;
+  /** Roles that land here rather than on the first page they may see. */
+  homeFor?: readonly Role[];
 }
 
 /** The pages, in menu order. Each role lands on the first one it may see. */
 export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/review', labelKey: 'nav.review', roles: ['SUPERVISOR', 'ADMIN'], needsEmployee: false },
+  {
+    path: '/projects',
+    labelKey: 'nav.projects',
+    roles: ['SUPERVISOR', 'ADMIN'],
+    needsEmployee: false,
+  },
   { path: '/tasks', labelKey: 'nav.myTasks', roles: [], needsEmployee: true },
+  {
+    path: '/render',
+    labelKey: 'nav.render',
+    roles: ['RENDER_WRANGLER', 'SUPERVISOR', 'ADMIN', 'ARTIST'],
+    needsEmployee: false,
+    homeFor: ['RENDER_WRANGLER'],
+  },
 ];
 
 export interface Viewer {
@@ -28,7 +43,9 @@ export function navItemsFor(viewer: Viewer): NavItem[] {
   return NAV_ITEMS.filter((item) => canSee(item, viewer));
 }
 
-/** Where `/` leads: supervisors to review, everyone else to their tasks. */
+/** Where `/` leads: the first page marked `homeFor` one of the roles, else the first page. */
 export function homePathFor(viewer: Viewer): string | null {
-  return navItemsFor(viewer)[0]?.path ?? null;
+  const items = navItemsFor(viewer);
+  const preferred = items.find((item) => item.homeFor?.some((role) => viewer.roles.includes(role)));
+  return (preferred ?? items[0])?.path ?? null;
 }

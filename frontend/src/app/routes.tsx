@@ -1,5 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { Link, Redirect, Route, Switch } from 'wouter';
+import { ProjectsPage } from '@/features/projects';
+import { RenderPage } from '@/features/render';
 import { MyTasksPage } from '@/features/tasks';
 import { ReviewPage } from '@/features/review';
 import type { SessionUser } from '@/lib/auth-api';
@@ -8,6 +10,8 @@ import { canSee, homePathFor, NAV_ITEMS } from './navigation';
 const PAGES: Record<string, () => React.JSX.Element> = {
   '/tasks': MyTasksPage,
   '/review': ReviewPage,
+  '/projects': ProjectsPage,
+  '/render': RenderPage,
 };
 
 function NotFound({ home }: { home: string | null }) {
@@ -28,7 +32,7 @@ export function AppRoutes({ user }: { user: SessionUser }) {
     <Switch>
       <Route path="/">{home ? <Redirect to={home} replace /> : <NotFound home={null} />}</Route>
       {pages.map((item) => (
-        <Route key={item.path} path={item.path} component={PAGES[item.path]} />
+        <Route key={item.path} path={item.path} component={PAGES[item.path]} nest />
       ))}
       <Route>
         <NotFound home={home} />

@@ -48,6 +48,11 @@ const keyless = [
   'TaskEdge',
   'TaskEvent',
   'Progress',
+  'ProjectConnection',
+  'ShotConnection',
+  'AssetConnection',
+  'RenderJobConnection',
+  'RenderJobEvent',
 ] as const;
 
 /**
