@@ -284,7 +284,7 @@ pub struct EmployeeFilter {
     pub department_id: Option<ID>,
     /// Reporting to this manager.
     pub manager_id: Option<ID>,
-    /// Case-insensitive match on name, email or employee number.
+    /// Case-insensitive match on first name, last name, "First Last", email or employee number.
     pub search: Option<String>,
 }
 
@@ -347,7 +347,8 @@ fn filtered(f: &ParsedFilter) -> employees::BoxedQuery<'static, diesel::pg::Pg> 
                 .ilike(pat.clone())
                 .or(employees::last_name.ilike(pat.clone()))
                 .or(employees::email.ilike(pat.clone()))
-                .or(employees::employee_number.ilike(pat.clone())),
+                .or(employees::employee_number.ilike(pat.clone()))
+                .or(employees::first_name.concat(" ").concat(employees::last_name).ilike(pat.clone())),
         );
     }
     q

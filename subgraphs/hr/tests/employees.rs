@@ -179,6 +179,9 @@ async fn directory_connection_pages_filters_and_counts() {
 
     let data = app.ok(&token, q, json!({"filter": {"search": "okaf"}})).await;
     assert_eq!(data["employees"]["totalCount"], 1);
+    // A full name as people type it ("First Last") finds the person too.
+    let data = app.ok(&token, q, json!({"filter": {"search": "helen par"}})).await;
+    assert_eq!(data["employees"]["totalCount"], 1);
     let dept = common::demo_id("department", "northwind/Animation");
     let data = app
         .ok(&token, q, json!({"filter": {"departmentId": dept, "status": ["ACTIVE"]}}))
