@@ -46,6 +46,8 @@ pub struct RenderJobFilter {
     pub shot_id: Option<ID>,
     /// In this pool (by name).
     pub pool: Option<String>,
+    /// Submitted by this employee (an artist's own jobs).
+    pub submitted_by: Option<ID>,
 }
 
 #[derive(Clone, Default)]
@@ -53,6 +55,7 @@ struct JobScope {
     statuses: Option<Vec<String>>,
     shot: Option<Uuid>,
     pool: Option<String>,
+    submitted_by: Option<Uuid>,
 }
 
 impl JobScope {
@@ -66,6 +69,9 @@ impl JobScope {
         }
         if let Some(p) = &self.pool {
             q = q.filter(jobs::pool_id.eq_any(pools::table.filter(pools::name.eq(p.clone())).select(pools::id)));
+        }
+        if let Some(e) = self.submitted_by {
+            q = q.filter(jobs::submitted_by.eq(e));
         }
         q
     }
@@ -118,6 +124,7 @@ impl RenderQuery {
             statuses: f.status.map(|s| s.into_iter().map(|x| x.as_str().to_owned()).collect()),
             shot: f.shot_id.as_ref().map(parse_id).transpose()?,
             pool: f.pool,
+            submitted_by: f.submitted_by.as_ref().map(parse_id).transpose()?,
         };
         let cursor: Option<(DateTime<Utc>, Uuid)> = after.as_deref().map(decode_cursor).transpose()?;
         let s = scope.clone();
