@@ -11,11 +11,9 @@ use std::time::{Duration, Instant, SystemTime};
 use chrono::{DateTime, Utc};
 use common::World;
 use diesel::sql_types::{Timestamptz, Uuid as SqlUuid};
-use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+use diesel_async::RunQueryDsl;
 use events::{Consumer, ConsumerStats, EventsConfig, Relay, RelayStats, Topology, handler};
 use futures::FutureExt as _;
-use platform::auth::KeyPair;
-use platform::testing::{TestDatabase, TestServer};
 use secrecy::SecretString;
 use serde_json::json;
 use uuid::Uuid;
@@ -30,36 +28,13 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "benchmark: make bench-events"]
 async fn bench_commit_to_effect_latency() {
-    let database = TestDatabase::create(&hr::test_support::spec()).await.unwrap();
-    let mut owner = database.owner_connection().await.unwrap();
-    owner
-        .batch_execute(&format!(
-            "CREATE TABLE bench_effects (aggregate_id uuid NOT NULL, handled_at timestamptz NOT NULL DEFAULT clock_timestamp());
-             GRANT SELECT, INSERT ON bench_effects TO {};",
-            hr::APP_ROLE
-        ))
-        .await
-        .unwrap();
-    let hr = TestServer::serve(
-        database,
-        hr::SUBGRAPH,
-        8,
-        KeyPair::generate(),
-        async |db: &platform::Db, _: &TestDatabase| {
-            hr::seed::run(db).await?;
-            Ok(())
-        },
-        |db, verifier, _| {
-            hr::router(hr::AppState {
-                db,
-                verifier,
-                http: platform::config::HttpConfig::default(),
-                mode: platform::config::Mode::Development,
-            })
-        },
+    let hr = common::start_hr_with(
+        &platform::testing::server_url(),
+        "CREATE TABLE bench_effects (aggregate_id uuid NOT NULL, handled_at timestamptz NOT NULL DEFAULT clock_timestamp())",
+        "bench_effects",
     )
-    .await
-    .unwrap();
+    .await;
+    let mut owner = hr.database.owner_connection().await.unwrap();
     let mut cfg = EventsConfig::new(
         &common::amqp_url(),
         &format!("bench.{}.", &Uuid::new_v4().simple().to_string()[..10]),

@@ -17,13 +17,12 @@ use std::time::{Duration, Instant};
 
 use common::private::{PrivatePostgres, PrivateRabbit};
 use diesel::sql_types::{BigInt, Uuid as SqlUuid};
-use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+use diesel_async::RunQueryDsl;
 use events::{Consumer, ConsumerStats, Envelope, EventsConfig, Relay, RelayStats, Topology, handler};
 use futures::FutureExt as _;
 use lapin::BasicProperties;
 use lapin::options::BasicPublishOptions;
-use platform::auth::KeyPair;
-use platform::testing::{TestDatabase, TestServer};
+use platform::testing::TestServer;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
 use uuid::Uuid;
@@ -33,37 +32,13 @@ const CHECKER_PURPOSE: &str = "checker";
 
 /// HR served over a database on `pg_server`, with the checker's effect table.
 async fn start_hr(pg_server: &str) -> TestServer {
-    let database = TestDatabase::create_on(pg_server, &hr::test_support::spec()).await.unwrap();
-    let mut owner = database.owner_connection().await.unwrap();
-    owner
-        .batch_execute(&format!(
-            "CREATE TABLE fault_effects (message_id uuid NOT NULL, aggregate_id uuid NOT NULL,
-                                         handled_at timestamptz NOT NULL DEFAULT clock_timestamp());
-             GRANT SELECT, INSERT ON fault_effects TO {};",
-            hr::APP_ROLE
-        ))
-        .await
-        .unwrap();
-    TestServer::serve(
-        database,
-        hr::SUBGRAPH,
-        16,
-        KeyPair::generate(),
-        async |db: &platform::Db, _: &TestDatabase| {
-            hr::seed::run(db).await?;
-            Ok(())
-        },
-        |db, verifier, _| {
-            hr::router(hr::AppState {
-                db,
-                verifier,
-                http: platform::config::HttpConfig::default(),
-                mode: platform::config::Mode::Development,
-            })
-        },
+    common::start_hr_with(
+        pg_server,
+        "CREATE TABLE fault_effects (message_id uuid NOT NULL, aggregate_id uuid NOT NULL,
+                                     handled_at timestamptz NOT NULL DEFAULT clock_timestamp())",
+        "fault_effects",
     )
     .await
-    .unwrap()
 }
 
 fn config(amqp_url: &str) -> EventsConfig {
@@ -115,18 +90,50 @@ async fn delete_topology(cfg: &EventsConfig, consumer: &Consumer) {
     let _ = conn.close(200, "cleaned").await;
 }
 
-fn stop_pair() -> (
-    tokio::sync::watch::Sender<bool>,
-    impl Fn() -> futures::future::BoxFuture<'static, ()>,
-) {
-    let (tx, rx) = tokio::sync::watch::channel(false);
-    (tx, move || {
-        let mut rx = rx.clone();
-        async move {
+/// HR's relay and the checker, running until [`Pipeline::stop`].
+struct Pipeline {
+    relay: Arc<RelayStats>,
+    consumer: Arc<ConsumerStats>,
+    stop: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Pipeline {
+    /// Declares the checker's queue, then starts the relay (as HR's relay role) and the checker.
+    async fn start(cfg: &EventsConfig, hr: &TestServer) -> Self {
+        let consumer = checker(cfg, hr);
+        declare_checker(cfg, &consumer).await;
+        let relay = Relay::new(
+            cfg.clone(),
+            SecretString::from(hr.database.url_for_role(hr::RELAY_ROLE)),
+            "hr-relay",
+        );
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let until = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|s| *s).await;
+        };
+        Self {
+            relay: relay.stats(),
+            consumer: consumer.stats(),
+            tasks: vec![
+                tokio::spawn(relay.run(until(stopped.clone()))),
+                tokio::spawn(consumer.run(until(stopped))),
+            ],
+            stop,
         }
-        .boxed()
-    })
+    }
+
+    /// Stops both and waits for them.
+    async fn stop(self) {
+        let _ = self.stop.send(true);
+        for t in self.tasks {
+            t.await.unwrap();
+        }
+    }
+
+    fn stats_line(&self) -> String {
+        stats_line(&self.relay, &self.consumer)
+    }
 }
 
 /// Creates employees `0..n` through HR's GraphQL endpoint with `concurrency` clients, each with
@@ -277,17 +284,7 @@ async fn rabbitmq_stopped_and_restarted_twice_during_2000_mutations_loses_and_du
     let rabbit = PrivateRabbit::start().await;
     let hr = Arc::new(start_hr(&platform::testing::server_url()).await);
     let seeded = seeded(&hr).await;
-    let cfg = config(&rabbit.url());
-    let consumer = checker(&cfg, &hr);
-    declare_checker(&cfg, &consumer).await;
-    let relay = Relay::new(
-        cfg.clone(),
-        SecretString::from(hr.database.url_for_role(hr::RELAY_ROLE)),
-        "hr-relay",
-    );
-    let (relay_stats, consumer_stats) = (relay.stats(), consumer.stats());
-    let (stop, stopped) = stop_pair();
-    let tasks = [tokio::spawn(relay.run(stopped())), tokio::spawn(consumer.run(stopped()))];
+    let pipeline = Pipeline::start(&config(&rabbit.url()), &hr).await;
 
     let n = 2000;
     let done = Arc::new(AtomicUsize::new(0));
@@ -308,7 +305,7 @@ async fn rabbitmq_stopped_and_restarted_twice_during_2000_mutations_loses_and_du
     let verdict = verdict(&hr).await;
     println!(
         "rabbitmq restarts: {n} mutations in {load_time:.1?} ({retries} retried), outages {outages:?}; drained {drained_in:.1?} after the load; {verdict:?}; {}",
-        stats_line(&relay_stats, &consumer_stats)
+        pipeline.stats_line()
     );
     assert_eq!(created.iter().filter(|id| !id.is_nil()).count(), n);
     assert_eq!(
@@ -321,11 +318,8 @@ async fn rabbitmq_stopped_and_restarted_twice_during_2000_mutations_loses_and_du
         }
     );
     assert_eq!(count(&hr, "SELECT count(*) AS n FROM outbox WHERE published_at IS NULL").await, 0);
-    assert!(RelayStats::get(&relay_stats.failures) >= 2, "the relay saw both outages");
-    let _ = stop.send(true);
-    for t in tasks {
-        t.await.unwrap();
-    }
+    assert!(RelayStats::get(&pipeline.relay.failures) >= 2, "the relay saw both outages");
+    pipeline.stop().await;
 }
 
 /// A copy of every 10th message is published again: the effects are unchanged and the inbox
@@ -335,22 +329,12 @@ async fn a_duplicate_of_every_tenth_message_changes_no_effect() {
     let hr = Arc::new(start_hr(&platform::testing::server_url()).await);
     let seeded = seeded(&hr).await;
     let cfg = config(&common::amqp_url());
-    let consumer = checker(&cfg, &hr);
-    declare_checker(&cfg, &consumer).await;
-    let consumer_stats = consumer.stats();
-    let (stop, stopped) = stop_pair();
-    let consumer_task = tokio::spawn(consumer.clone().run(stopped()));
-
     let n = 500;
     let done = Arc::new(AtomicUsize::new(0));
     create_employees(hr.clone(), "dup", n, 8, done).await;
     // Publish as the relay does, and inject a second copy of every 10th event.
-    let relay = Relay::new(
-        cfg.clone(),
-        SecretString::from(hr.database.url_for_role(hr::RELAY_ROLE)),
-        "hr-relay",
-    );
-    let relay_task = tokio::spawn(relay.clone().run(stopped()));
+    let pipeline = Pipeline::start(&cfg, &hr).await;
+    let consumer_stats = pipeline.consumer.clone();
     assert!(drain(&hr, n + seeded, Duration::from_secs(60)).await < Duration::from_secs(60));
     let mut owner = hr.database.owner_connection().await.unwrap();
     let events: Vec<Envelope> = {
@@ -405,11 +389,9 @@ async fn a_duplicate_of_every_tenth_message_changes_no_effect() {
     );
     assert_eq!(ConsumerStats::get(&consumer_stats.duplicates) as usize, copies.len());
     assert_eq!(ConsumerStats::get(&consumer_stats.handled) as usize, n + seeded);
-    let _ = stop.send(true);
-    relay_task.await.unwrap();
-    consumer_task.await.unwrap();
+    pipeline.stop().await;
     let _ = amqp.close(200, "done").await;
-    delete_topology(&cfg, &consumer).await;
+    delete_topology(&cfg, &checker(&cfg, &hr)).await;
 }
 
 /// PostgreSQL crashes twice while mutations run: every employee has exactly one
@@ -421,16 +403,7 @@ async fn postgresql_crashing_during_load_leaves_no_business_row_without_its_even
     let hr = Arc::new(start_hr(&pg.server_url()).await);
     let seeded = seeded(&hr).await;
     let cfg = config(&common::amqp_url());
-    let consumer = checker(&cfg, &hr);
-    declare_checker(&cfg, &consumer).await;
-    let relay = Relay::new(
-        cfg.clone(),
-        SecretString::from(hr.database.url_for_role(hr::RELAY_ROLE)),
-        "hr-relay",
-    );
-    let (relay_stats, consumer_stats) = (relay.stats(), consumer.stats());
-    let (stop, stopped) = stop_pair();
-    let tasks = [tokio::spawn(relay.run(stopped())), tokio::spawn(consumer.run(stopped()))];
+    let pipeline = Pipeline::start(&cfg, &hr).await;
 
     let n = 1000;
     let done = Arc::new(AtomicUsize::new(0));
@@ -462,7 +435,7 @@ async fn postgresql_crashing_during_load_leaves_no_business_row_without_its_even
         "postgresql crashes: {n} mutations in {load_time:.1?} ({retries} failed and retried with their idempotency key); drained {drained_in:.1?} after; \
          employees {}, without exactly one event {orphans}, events without employee {ghosts}; {verdict:?}; {}",
         employees.len(),
-        stats_line(&relay_stats, &consumer_stats)
+        pipeline.stats_line()
     );
     let distinct: HashSet<Uuid> = created.iter().copied().collect();
     assert_eq!(distinct.len(), n, "every request got its own employee");
@@ -477,9 +450,6 @@ async fn postgresql_crashing_during_load_leaves_no_business_row_without_its_even
             unexpected: 0
         }
     );
-    let _ = stop.send(true);
-    for t in tasks {
-        t.await.unwrap();
-    }
+    pipeline.stop().await;
     delete_topology(&cfg, &checker(&cfg, &hr)).await;
 }

@@ -284,3 +284,35 @@ pub fn shutdown_pair() -> (tokio::sync::oneshot::Sender<()>, impl Future<Output 
         let _ = rx.await;
     })
 }
+
+/// HR served in-process over a fresh database on `pg_server` (seeded with the demo studio), with
+/// an extra table `table` created by `create_sql` that HR's application role may read and insert
+/// into (a test consumer's effects).
+pub async fn start_hr_with(pg_server: &str, create_sql: &str, table: &str) -> platform::testing::TestServer {
+    let database = TestDatabase::create_on(pg_server, &hr::test_support::spec()).await.unwrap();
+    let mut owner = database.owner_connection().await.unwrap();
+    owner
+        .batch_execute(&format!("{create_sql}; GRANT SELECT, INSERT ON {table} TO {};", hr::APP_ROLE))
+        .await
+        .unwrap();
+    platform::testing::TestServer::serve(
+        database,
+        hr::SUBGRAPH,
+        16,
+        platform::auth::KeyPair::generate(),
+        async |db: &Db, _: &TestDatabase| {
+            hr::seed::run(db).await?;
+            Ok(())
+        },
+        |db, verifier, _| {
+            hr::router(hr::AppState {
+                db,
+                verifier,
+                http: platform::config::HttpConfig::default(),
+                mode: platform::config::Mode::Development,
+            })
+        },
+    )
+    .await
+    .unwrap()
+}
