@@ -2,13 +2,29 @@ import type { Role } from '@/lib/auth-api';
 
 export interface NavItem {
   path: string;
-  labelKey: 'nav.myTasks' | 'nav.review' | 'nav.projects' | 'nav.render';
+  labelKey:
+    | 'nav.myTasks'
+    | 'nav.review'
+    | 'nav.projects'
+    | 'nav.render'
+    | 'nav.myLeave'
+    | 'nav.approvals'
+    | 'nav.people';
   /** Who sees it; empty: everyone with an employee record. */
   roles: readonly Role[];
   needsEmployee: boolean;
   /** Roles that land here rather than on the first page they may see. */
   homeFor?: readonly Role[];
 }
+
+/** Everyone but vendors, who see only the work shared with their tenant. */
+const STUDIO_ROLES: readonly Role[] = [
+  'ADMIN',
+  'HR_MANAGER',
+  'SUPERVISOR',
+  'ARTIST',
+  'RENDER_WRANGLER',
+];
 
 /** The pages, in menu order. Each role lands on the first one it may see. */
 export const NAV_ITEMS: readonly NavItem[] = [
@@ -27,6 +43,15 @@ export const NAV_ITEMS: readonly NavItem[] = [
     needsEmployee: false,
     homeFor: ['RENDER_WRANGLER'],
   },
+  { path: '/leave', labelKey: 'nav.myLeave', roles: STUDIO_ROLES, needsEmployee: true },
+  {
+    path: '/approvals',
+    labelKey: 'nav.approvals',
+    roles: ['HR_MANAGER', 'ADMIN', 'SUPERVISOR'],
+    needsEmployee: false,
+    homeFor: ['HR_MANAGER'],
+  },
+  { path: '/people', labelKey: 'nav.people', roles: STUDIO_ROLES, needsEmployee: false },
 ];
 
 export interface Viewer {

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { Link, Redirect, Route, Switch } from 'wouter';
+import { ApprovalsPage, MyLeavePage, PeopleRoutes } from '@/features/people';
 import { ProjectsPage } from '@/features/projects';
 import { RenderPage } from '@/features/render';
 import { MyTasksPage } from '@/features/tasks';
@@ -12,6 +13,9 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   '/review': ReviewPage,
   '/projects': ProjectsPage,
   '/render': RenderPage,
+  '/leave': MyLeavePage,
+  '/approvals': ApprovalsPage,
+  '/people': PeopleRoutes,
 };
 
 function NotFound({ home }: { home: string | null }) {
