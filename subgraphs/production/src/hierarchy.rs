@@ -440,10 +440,8 @@ impl HierarchyMutation {
                     if let Some(id) = replayed {
                         return Ok(shots::table.find(id).select(ShotRow::as_select()).first(c).await?);
                     }
-                    let exists: Option<Uuid> = projects::table.find(project).select(projects::id).first(c).await.optional()?;
-                    if exists.is_none() {
-                        return Err(AppError::not_found("project"));
-                    }
+                    let owner: Option<Uuid> = projects::table.find(project).select(projects::tenant_id).first(c).await.optional()?;
+                    crate::sharing::ensure_own(&p, owner.ok_or_else(|| AppError::not_found("project"))?, "project")?;
                     let sequence_id = match &sequence {
                         Some(s) => Some(ensure_sequence(c, p.tenant_id, project, s).await?),
                         None => None,
@@ -491,10 +489,13 @@ impl HierarchyMutation {
                     if let Some(id) = replayed {
                         return Ok(assets::table.find(id).select(AssetRow::as_select()).first(c).await?);
                     }
-                    let exists: Option<Uuid> = projects::table.find(project).select(projects::id).first(c).await.optional()?;
-                    if exists.is_none() {
-                        return Err(AppError::not_found("project"));
-                    }
+                    let owner: Option<Uuid> = projects::table
+                        .find(project)
+                        .select(projects::tenant_id)
+                        .first(c)
+                        .await
+                        .optional()?;
+                    crate::sharing::ensure_own(&p, owner.ok_or_else(|| AppError::not_found("project"))?, "project")?;
                     let row: AssetRow = diesel::insert_into(assets::table)
                         .values((
                             assets::id.eq(Uuid::new_v4()),

@@ -14,6 +14,7 @@ pub mod render_results;
 pub mod replica;
 pub mod schema;
 pub mod seed;
+pub mod sharing;
 pub mod subscriptions;
 pub mod tasks;
 #[cfg(feature = "test-support")]
@@ -61,6 +62,7 @@ pub struct Query(
 pub struct Mutation(
     hierarchy::HierarchyMutation,
     tasks::TaskMutation,
+    sharing::SharingMutation,
     versions::VersionMutation,
     timelogs::TimeLogMutation,
 );

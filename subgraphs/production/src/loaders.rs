@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::model::*;
 use crate::schema::tasks;
+use crate::sharing::SharesByTask;
 
 /// Tasks assigned to employees, keyed by (employee, comma-joined status filter or "").
 pub struct TasksByAssignee {
@@ -95,6 +96,8 @@ pub struct Loaders {
     pub tasks_by_assignee: BatchLoader<TasksByAssignee>,
     /// Assignment history by task.
     pub assignments: BatchLoader<ByParent<AssignmentsByTask>>,
+    /// Vendor shares by task.
+    pub shares: BatchLoader<ByParent<SharesByTask>>,
 }
 
 impl Loaders {
@@ -113,6 +116,7 @@ impl Loaders {
             workflow: ByParent::loader(db.clone(), tenant),
             dependencies: ByParent::loader(db.clone(), tenant),
             assignments: ByParent::loader(db.clone(), tenant),
+            shares: ByParent::loader(db.clone(), tenant),
             tasks_by_assignee: BatchLoader::new(TasksByAssignee { db, tenant }),
         })
     }
@@ -140,6 +144,7 @@ impl Flush for Loaders {
         self.dependencies.flush();
         self.tasks_by_assignee.flush();
         self.assignments.flush();
+        self.shares.flush();
     }
 
     fn forget(&self) {
@@ -156,5 +161,6 @@ impl Flush for Loaders {
         self.dependencies.forget();
         self.tasks_by_assignee.forget();
         self.assignments.forget();
+        self.shares.forget();
     }
 }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::hierarchy::{AssetConnection, ShotConnection, asset_connection, shot_connection};
 use crate::loaders::Loaders;
 use crate::model::*;
+use crate::sharing::is_own;
 use crate::tasks::{TaskConnection, TaskScope, task_connection};
 use crate::workflow::allowed;
 
@@ -36,6 +37,11 @@ impl EmployeeRef {
     }
 }
 
+/// Whether a row of `tenant` is the viewer's own (not merely shared with the viewer's tenant).
+fn own(ctx: &Context<'_>, tenant: Uuid) -> bool {
+    principal(ctx).is_ok_and(|p| is_own(p, tenant))
+}
+
 /// A film, series or game in production.
 pub struct Project(pub ProjectRow);
 
@@ -59,8 +65,9 @@ impl Project {
     }
     /// The project's supervisor: re-owns an offboarded person's render jobs (see
     /// `offboardRenderJobs`).
-    async fn supervisor(&self) -> Option<EmployeeRef> {
-        self.0.supervisor_id.map(EmployeeRef)
+    /// Null on a project shared with the viewer's tenant (the studio's people stay its own).
+    async fn supervisor(&self, ctx: &Context<'_>) -> Result<Option<EmployeeRef>, AppError> {
+        Ok(self.0.supervisor_id.filter(|_| own(ctx, self.0.tenant_id)).map(EmployeeRef))
     }
     /// What becomes of an offboarded person's unfinished render jobs on this project.
     async fn offboard_render_jobs(&self) -> OffboardRenderJobs {
@@ -203,8 +210,9 @@ impl Task {
     async fn status(&self) -> TaskStatus {
         self.0.status()
     }
-    async fn assignee(&self) -> Option<EmployeeRef> {
-        self.0.assignee_id.map(EmployeeRef)
+    /// Null on a task shared with the viewer's tenant (the studio's people stay its own).
+    async fn assignee(&self, ctx: &Context<'_>) -> Option<EmployeeRef> {
+        self.0.assignee_id.filter(|_| own(ctx, self.0.tenant_id)).map(EmployeeRef)
     }
     async fn due_date(&self) -> Option<Date> {
         self.0.due_date.map(Date)
@@ -212,9 +220,19 @@ impl Task {
     async fn estimate_hours(&self) -> Option<f64> {
         self.0.estimate_hours
     }
-    /// Set while the assignee is on approved leave overlapping the task's dates.
-    async fn at_risk(&self) -> bool {
-        self.0.at_risk
+    /// Set while the assignee is on approved leave overlapping the task's dates (always false
+    /// on a task shared with the viewer's tenant: it would tell of the studio's people's leave).
+    async fn at_risk(&self, ctx: &Context<'_>) -> bool {
+        self.0.at_risk && own(ctx, self.0.tenant_id)
+    }
+    /// The vendor tenants this task is shared with; only its own studio sees them (empty for a
+    /// vendor).
+    async fn shared_with(&self, ctx: &Context<'_>) -> Result<Vec<ID>, AppError> {
+        if !own(ctx, self.0.tenant_id) {
+            return Ok(Vec::new());
+        }
+        let shares = Loaders::of(ctx)?.shares.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(shares.into_iter().map(|s| to_id(s.vendor_tenant_id)).collect())
     }
     /// Exactly the transitions the viewer may make now.
     async fn available_transitions(&self, ctx: &Context<'_>) -> Result<Vec<TaskTransition>, AppError> {
@@ -309,8 +327,9 @@ impl Version {
     async fn status(&self) -> VersionStatus {
         VersionStatus::parse(&self.0.status).unwrap_or(VersionStatus::PendingReview)
     }
-    async fn created_by(&self) -> Option<EmployeeRef> {
-        self.0.created_by.map(EmployeeRef)
+    /// Null on a version shared with the viewer's tenant.
+    async fn created_by(&self, ctx: &Context<'_>) -> Option<EmployeeRef> {
+        self.0.created_by.filter(|_| own(ctx, self.0.tenant_id)).map(EmployeeRef)
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -340,8 +359,9 @@ impl Note {
     async fn kind(&self) -> NoteKind {
         NoteKind::parse(&self.0.kind).unwrap_or(NoteKind::Comment)
     }
-    async fn author(&self) -> Option<EmployeeRef> {
-        self.0.author_employee.map(EmployeeRef)
+    /// Null on a note shared with the viewer's tenant.
+    async fn author(&self, ctx: &Context<'_>) -> Option<EmployeeRef> {
+        self.0.author_employee.filter(|_| own(ctx, self.0.tenant_id)).map(EmployeeRef)
     }
     async fn version(&self, ctx: &Context<'_>) -> Result<Option<Version>, AppError> {
         let Some(id) = self.0.version_id else { return Ok(None) };

@@ -167,8 +167,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    task_shares (task_id, vendor_tenant_id) {
+        tenant_id -> Uuid,
+        task_id -> Uuid,
+        vendor_tenant_id -> Uuid,
+        shared_by -> Nullable<Uuid>,
+        shared_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    tenant_replica (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        slug -> Text,
+        name -> Text,
+        kind -> Text,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     employee_replica,
+    task_shares,
+    tenant_replica,
     projects,
     sequences,
     shots,

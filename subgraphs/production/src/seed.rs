@@ -71,11 +71,12 @@ fn department_for(t: TaskType) -> &'static str {
 /// Seeds through the application role (row-level security applies).
 pub async fn run(db: &Db) -> anyhow::Result<SeedReport> {
     let mut report = SeedReport::default();
-    for &(slug, _, _) in demo::TENANTS {
+    for &(slug, name, kind) in demo::TENANTS {
         let tid = tenant_id(slug);
         let seeded = db
             .tx(tid, |c| {
                 async move {
+                    crate::sharing::upsert_tenant(c, tid, slug, name, kind).await?;
                     let people: Vec<ReplicaEmployee> = demo::roster(slug)
                         .into_iter()
                         .map(|e| ReplicaEmployee {

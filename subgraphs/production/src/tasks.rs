@@ -23,6 +23,7 @@ use crate::model::*;
 use crate::objects::{EmployeeRef, Note, Task};
 use crate::replica;
 use crate::schema::{assets, notes, shots, task_assignments, task_dependencies, tasks, workflow_transitions};
+use crate::sharing;
 use crate::workflow::allowed;
 use crate::{MANAGERS, SUBGRAPH};
 
@@ -184,16 +185,20 @@ pub struct CreateTaskInput {
     pub idempotency_key: Option<String>,
 }
 
-/// Locks a task row or NOT_FOUND.
+/// Locks a task row; NOT_FOUND, or FORBIDDEN for a task only shared with the caller's tenant
+/// (row-level security lets a vendor read a shared task, never lock or change it).
 pub async fn lock_task(c: &mut Conn, id: Uuid) -> Result<TaskRow, AppError> {
-    tasks::table
+    let row: Option<TaskRow> = tasks::table
         .find(id)
         .for_update()
         .select(TaskRow::as_select())
         .first(c)
         .await
-        .optional()?
-        .ok_or_else(|| AppError::not_found("task"))
+        .optional()?;
+    match row {
+        Some(row) => Ok(row),
+        None => Err(sharing::refuse_unlockable(c, id).await?),
+    }
 }
 
 /// Whether a task still has work ahead (APPROVED is the workflow's only closed status). Only
@@ -365,24 +370,27 @@ impl TaskMutation {
                     if let Some(id) = replayed {
                         return Ok(tasks::table.find(id).select(TaskRow::as_select()).first(c).await?);
                     }
-                    let project: Uuid = match (shot, asset) {
+                    let (owner, project): (Uuid, Uuid) = match (shot, asset) {
                         (Some(s), _) => shots::table
                             .find(s)
-                            .select(shots::project_id)
+                            .select((shots::tenant_id, shots::project_id))
                             .first(c)
                             .await
                             .optional()?
                             .ok_or_else(|| AppError::not_found("shot"))?,
                         (_, Some(a)) => assets::table
                             .find(a)
-                            .select(assets::project_id)
+                            .select((assets::tenant_id, assets::project_id))
                             .first(c)
                             .await
                             .optional()?
                             .ok_or_else(|| AppError::not_found("asset"))?,
                         _ => return Err(AppError::bad_input("give exactly one of shotId and assetId")),
                     };
+                    sharing::ensure_own(&p, owner, if shot.is_some() { "shot" } else { "asset" })?;
+                    // Only the tenant's own tasks: a task shared with it is no upstream of its work.
                     let ups: Vec<(Uuid, Uuid, String)> = tasks::table
+                        .filter(tasks::tenant_id.eq(p.tenant_id))
                         .filter(tasks::id.eq_any(&upstream))
                         .select((tasks::id, tasks::project_id, tasks::status))
                         .load(c)

@@ -1,0 +1,13 @@
+DROP INDEX IF EXISTS notes_task_id_idx;
+DROP POLICY IF EXISTS vendor_shared ON notes;
+DROP POLICY IF EXISTS vendor_shared ON versions;
+DROP POLICY IF EXISTS vendor_shared ON assets;
+DROP POLICY IF EXISTS vendor_shared ON shots;
+DROP POLICY IF EXISTS vendor_shared ON projects;
+DROP POLICY IF EXISTS vendor_shared ON tasks;
+DROP FUNCTION IF EXISTS shared_asset_ids();
+DROP FUNCTION IF EXISTS shared_shot_ids();
+DROP FUNCTION IF EXISTS shared_project_ids();
+DROP FUNCTION IF EXISTS shared_task_ids();
+DROP TABLE IF EXISTS task_shares;
+DROP TABLE IF EXISTS tenant_replica;
