@@ -64,13 +64,15 @@ spa:
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build
 
 ## frontend-test: the SPA's lint, typecheck, build, unit tests (Vitest), then its end-to-end tests
-## (playwright-core + Debian's chromium) against a private stack from scripts/test_stack.py
+## (playwright-core + Debian's chromium) against a private stack from scripts/test_stack.py, then
+## prints its figures (bundle sizes, the task board's first load; frontend/scripts/measure.mjs)
 frontend-test:
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	cd frontend && npm run lint && npm run typecheck && npm run build && npm test
 	bash frontend/scripts/ensure-chromium.sh
 	cargo build --bins -p hr -p production -p render -p gateway
 	cd frontend && npm run test:e2e
+	cd frontend && npm run measure
 
 ## deploy-check: validate docker-compose.yml, deploy/Dockerfile and k8s/ statically (docs/operations.md)
 deploy-check:

@@ -1,5 +1,6 @@
 import { fileURLToPath, URL } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { splitDocuments } from './scripts/split-documents.ts';
 
 // `make dev` serves the built SPA from the gateway; `npm run dev` proxies the API to a gateway
 // on GATEWAY_URL (default http://127.0.0.1:4000) so cookies and WebSockets stay same-origin.
@@ -9,6 +10,12 @@ export default defineConfig({
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },
+  // Each GraphQL document in its own module, so every page's chunk holds only its own.
+  plugins: [
+    splitDocuments({
+      generatedFile: fileURLToPath(new URL('./src/gql/graphql.ts', import.meta.url)),
+    }),
+  ],
   build: {
     target: 'es2022',
     sourcemap: false,

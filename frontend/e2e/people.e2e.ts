@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { savePageScreenshot } from './screenshots';
-import { apiAs, launchBrowser, screenshotOnFailure, signIn } from './support';
+import { apiAs, launchBrowser, openTestPage, signIn } from './support';
 
 const ARTIST = 'artist@northwind.test';
 const HR = 'hr@northwind.test';
@@ -37,8 +37,7 @@ describe('People, leave and approvals', () => {
 
   /** A page in a browser context of its own (its own session cookie). */
   async function newPage(name: string, width = 1280): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width, height: 900 } });
-    screenshotOnFailure(page, name);
+    const page = await openTestPage(browser, name, { width, height: 900 });
     pages.push(page);
     return page;
   }
@@ -49,8 +48,7 @@ describe('People, leave and approvals', () => {
   afterAll(async () => {
     await browser.close();
   });
-  // The previous test's pages close only now: a failed test's screenshots are taken after its
-  // teardown would have run.
+  // The previous test's pages close only now (see openTestPage).
   beforeEach(async () => {
     await Promise.all(pages.splice(0).map((page) => page.close()));
   });

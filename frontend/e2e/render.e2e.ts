@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { savePageScreenshot } from './screenshots';
-import { apiAs, launchBrowser, screenshotOnFailure, signIn } from './support';
+import { apiAs, launchBrowser, openTestPage, signIn } from './support';
 
 const WRANGLER = 'wrangler@northwind.test';
 const CHUNKS = 4;
@@ -22,11 +22,9 @@ describe('Render queue, as a render wrangler', () => {
   afterAll(async () => {
     await browser.close();
   });
-  // Pages stay open until the browser closes: a failed test's screenshot (taken after the
-  // test's own clean-up has run) still has its page.
+  // Pages stay open until the browser closes (see openTestPage).
   beforeEach(async (context) => {
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    screenshotOnFailure(page, context.task.name);
+    page = await openTestPage(browser, context.task.name, { width: 1280, height: 900 });
   });
 
   it("a render job's progress bar moves as agents report, without a reload", async () => {

@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { apiAs, launchBrowser, screenshotOnFailure, signIn } from './support';
+import { savePageScreenshot } from './screenshots';
+import { apiAs, launchBrowser, openTestPage, signIn } from './support';
 
 interface ApiTask {
   id: string;
@@ -20,12 +21,10 @@ describe('Review, as a supervisor', () => {
   afterAll(async () => {
     await browser.close();
   });
+  // Pages stay open until the browser closes (see openTestPage): closing them in this hook's
+  // teardown would run before the failure handler and leave it nothing to capture.
   beforeEach(async (context) => {
-    page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
-    screenshotOnFailure(page, context.task.name);
-    return async () => {
-      await page.close();
-    };
+    page = await openTestPage(browser, context.task.name, { width: 1024, height: 768 });
   });
 
   it('shows a version published through the API without a reload, then approves it', async () => {
@@ -59,6 +58,7 @@ describe('Review, as a supervisor', () => {
     const panel = page.getByTestId('review-task').filter({ hasText: comment });
     await panel.waitFor({ timeout: 15_000 });
     const version = panel.locator(`[data-version-number="${published.publishVersion.number}"]`);
+    await savePageScreenshot(page, 'review');
     await version.getByLabel('Review comment').fill('looks good');
     await version.getByRole('button', { name: 'Approve' }).click();
     await panel.waitFor({ state: 'detached' });

@@ -25,8 +25,25 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
+/**
+ * A page in a browser context of its own (its own session cookie) whose full-page screenshot is
+ * saved under test-results/ if the current test fails. Never close it in the test's own teardown
+ * (a function returned by beforeEach, afterEach, onTestFinished): Vitest runs those before the
+ * onTestFailed handlers, and a closed page has nothing left to capture. Close it in the next
+ * test's beforeEach, or let the browser's close in afterAll take it.
+ */
+export async function openTestPage(
+  browser: Browser,
+  name: string,
+  viewport: { width: number; height: number } = { width: 1280, height: 900 },
+): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  screenshotOnFailure(page, name);
+  return page;
+}
+
 /** Saves a full-page screenshot of `page` under test-results/ when the current test fails. */
-export function screenshotOnFailure(page: Page, name: string): void {
+function screenshotOnFailure(page: Page, name: string): void {
   onTestFailed(async () => {
     mkdirSync(resultsDir, { recursive: true });
     const file = join(resultsDir, `${name.replace(/[^a-z0-9-]+/gi, '-')}.png`);

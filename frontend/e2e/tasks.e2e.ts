@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { apiAs, launchBrowser, screenshotOnFailure, signIn } from './support';
+import { savePageScreenshot } from './screenshots';
+import { apiAs, launchBrowser, openTestPage, signIn } from './support';
 
 const ARTIST = 'artist@northwind.test';
 
@@ -28,12 +29,10 @@ describe('My tasks, as an artist', () => {
   afterAll(async () => {
     await browser.close();
   });
+  // Pages stay open until the browser closes (see openTestPage): closing them in this hook's
+  // teardown would run before the failure handler and leave it nothing to capture.
   beforeEach(async (context) => {
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    screenshotOnFailure(page, context.task.name);
-    return async () => {
-      await page.close();
-    };
+    page = await openTestPage(browser, context.task.name, { width: 1280, height: 900 });
   });
 
   it('moves a task through an allowed transition; a forbidden one is never offered; live updates', async () => {
@@ -47,12 +46,16 @@ describe('My tasks, as an artist', () => {
       tasks.find((t) => t.availableTransitions.length > 0);
     if (!task) throw new Error('the demo artist has no task they may move');
 
+    await page.goto(gatewayUrl);
+    await page.getByRole('heading', { name: 'Sign in to Studiograph' }).waitFor();
+    await savePageScreenshot(page, 'login');
     await signIn(page, gatewayUrl, ARTIST);
     await page.getByRole('heading', { name: 'My tasks' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/tasks');
 
     const card = page.locator(`[data-task-id="${task.id}"]`);
     await card.waitFor();
+    await savePageScreenshot(page, 'my-tasks');
     const column = (status: string) => page.locator(`section[data-status="${status}"]`);
     expect(await column(task.status).locator(`[data-task-id="${task.id}"]`).count()).toBe(1);
 
@@ -74,6 +77,7 @@ describe('My tasks, as an artist', () => {
     expect(nextOffered).toEqual(after.task.availableTransitions.map((t) => t.label));
 
     await page.locator('[data-live="on"]').waitFor();
+    await savePageScreenshot(page, 'my-tasks-moved');
     // A script moves it again: the board follows without a reload (taskChanged over WebSocket).
     const next = after.task.availableTransitions[0];
     if (!next) throw new Error(`no further move from ${after.task.status}`);
@@ -95,5 +99,6 @@ describe('My tasks, as an artist', () => {
     const alert = page.getByRole('alert');
     await alert.waitFor();
     expect(await alert.textContent()).toContain('Code: UNAUTHENTICATED');
+    await savePageScreenshot(page, 'login-refused');
   });
 });

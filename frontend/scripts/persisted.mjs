@@ -4,8 +4,10 @@
 //       text of each subscription document by hash. graphql-ws must send a `query` string, and the
 //       gateway trusts a document only when its text is the manifest's byte for byte.
 //   node scripts/persisted.mjs emit           -> build/persisted-operations.json, the manifest the
-//       gateway loads (GATEWAY_PERSISTED_MANIFEST); kept out of dist/ so it is not served.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+//       gateway loads (GATEWAY_PERSISTED_MANIFEST); kept out of dist/ so it is not served. Run
+//       after `vite build`, it first checks the split bundle against the manifest: every hash in
+//       dist/assets/*.js is in it, and every operation of the manifest is in some chunk.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kind, parse } from 'graphql';
@@ -32,10 +34,26 @@ if (mode === 'subscriptions') {
       `export const persistedSubscriptions: Readonly<Record<string, string>> = ${JSON.stringify(subscriptions, null, 2)};\n`,
   );
 } else if (mode === 'emit') {
+  const assets = join(root, 'dist/assets');
+  const inBundle = new Set(
+    readdirSync(assets)
+      .filter((file) => file.endsWith('.js'))
+      .flatMap(
+        (file) => readFileSync(join(assets, file), 'utf8').match(/sha256:[0-9a-f]{64}/g) ?? [],
+      ),
+  );
+  const unknown = [...inBundle].filter((hash) => !(hash in documents));
+  const missing = Object.keys(documents).filter((hash) => !inBundle.has(hash));
+  if (unknown.length > 0 || missing.length > 0) {
+    console.error('the bundle and the persisted-operations manifest disagree:');
+    for (const hash of unknown) console.error(`  in the bundle, not in the manifest: ${hash}`);
+    for (const hash of missing) console.error(`  in the manifest, in no chunk: ${hash}`);
+    process.exit(1);
+  }
   const out = join(root, 'build/persisted-operations.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(documents, null, 2) + '\n');
-  console.log(`persisted operations: ${Object.keys(documents).length} -> ${out}`);
+  console.log(`persisted operations: ${Object.keys(documents).length}, each in a chunk -> ${out}`);
 } else {
   console.error('usage: node scripts/persisted.mjs subscriptions|emit');
   process.exit(2);

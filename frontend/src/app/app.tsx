@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { ErrorNotice } from '@/components/error-notice';
@@ -7,7 +7,7 @@ import { LoginPage } from '@/features/auth';
 import { useAppStore } from '@/stores/app-store';
 import { GraphqlProvider } from './graphql-provider';
 import { Layout } from './layout';
-import { AppRoutes } from './routes';
+import { AppRoutes, preloadPage } from './routes';
 
 /** Asks `/auth/session` once, then shows the login page or the app for that session. */
 function SessionGate() {
@@ -17,17 +17,33 @@ function SessionGate() {
   const authErrors = useAppStore((s) => s.authErrors);
   const restoreSession = useAppStore((s) => s.restoreSession);
 
+  // The user whose first page's chunk is there: the page then renders without suspending.
+  const [readyFor, setReadyFor] = useState<string | null>(null);
+
   useEffect(() => {
+    // The page's chunk downloads while the session is checked.
+    void preloadPage(window.location.pathname, null);
     void restoreSession();
   }, [restoreSession]);
 
-  if (status === 'unknown') {
+  useEffect(() => {
+    if (!user) return undefined;
+    let current = true;
+    void preloadPage(window.location.pathname, user).then(() => {
+      if (current) setReadyFor(user.id);
+    });
+    return () => {
+      current = false;
+    };
+  }, [user]);
+
+  if (status === 'unknown' || (user && readyFor !== user.id)) {
     return (
       <main id="main" className="login">
         {authErrors.length > 0 ? (
           <ErrorNotice errors={authErrors} />
         ) : (
-          <Loading label={t('auth.checking')} />
+          <Loading label={status === 'unknown' ? t('auth.checking') : undefined} />
         )}
       </main>
     );

@@ -29,19 +29,24 @@ function operationName(operation: Operation): string | undefined {
   return undefined;
 }
 
+/**
+ * A subscription's results say `hasNext: true`, as from the network: urql ends a non-query
+ * operation at its first result without it, so a subscription would stop after one event.
+ */
 function toResult(operation: Operation, answer: Answer): OperationResult {
   return {
     operation,
     data: answer.data,
     error: answer.error,
     stale: false,
-    hasNext: false,
+    hasNext: operation.kind === 'subscription',
   };
 }
 
 /**
  * A real urql client whose last exchange answers from functions instead of the network; every
- * operation it saw (queries, mutations, subscriptions) is in `operations`.
+ * operation it saw (queries, mutations, subscriptions) is in `operations`. A subscription relays
+ * every event of `options.subscription` until it is torn down.
  */
 export function mockClient(options: MockClientOptions) {
   const operations: Operation[] = [];

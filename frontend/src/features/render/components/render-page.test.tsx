@@ -78,8 +78,7 @@ describe('RenderPage', () => {
     expect(screen.getByRole('status')).toHaveTextContent('Connecting…');
   });
 
-  // (The mock client ends a subscription after its first event, so one event per test.)
-  it('needs no refetch for a change to a listed job: the cache updates it in place', async () => {
+  it('follows every event: a listed job needs no refetch, each new job refetches the first page', async () => {
     const live = makeSubject<{ data: unknown }>();
     const { client, ofKind } = mockClient({
       query: () => queue([renderJob()]),
@@ -88,39 +87,33 @@ describe('RenderPage', () => {
     renderWithClient(<RenderPage />, client);
     await screen.findByRole('article', { name: 'SH010 beauty' });
     const before = ofKind('query').length;
-    act(() => {
-      live.next({
-        data: {
-          renderJobChanged: { __typename: 'RenderJobEvent', kind: 'PROGRESSED', job: renderJob() },
-        },
+    const send = (kind: string, job: RenderJobFieldsFragment) => {
+      act(() => {
+        live.next({ data: { renderJobChanged: { __typename: 'RenderJobEvent', kind, job } } });
       });
-    });
-    expect(ofKind('query')).toHaveLength(before);
-  });
+    };
+    const progressed = (done: number) =>
+      renderJob({ progress: { __typename: 'Progress', done, total: 4 } });
+    const submitted = (id: string) =>
+      renderJob({ id, status: 'QUEUED', createdAt: '2026-01-03T00:00:00Z' });
+    const refetches = () => ofKind('query').slice(before);
 
-  it('refetches the first page once when a new job is submitted', async () => {
-    const live = makeSubject<{ data: unknown }>();
-    const { client, ofKind } = mockClient({
-      query: () => queue([renderJob()]),
-      subscription: live.source,
-    });
-    renderWithClient(<RenderPage />, client);
-    await screen.findByRole('article', { name: 'SH010 beauty' });
-    const before = ofKind('query').length;
-    act(() => {
-      live.next({
-        data: {
-          renderJobChanged: {
-            __typename: 'RenderJobEvent',
-            kind: 'SUBMITTED',
-            job: renderJob({ id: 'j2', status: 'QUEUED', createdAt: '2026-01-03T00:00:00Z' }),
-          },
-        },
-      });
-    });
-    const refetches = ofKind('query').slice(before);
-    expect(refetches.map((op) => op.context.requestPolicy)).toEqual(['network-only']);
-    expect(refetches[0]?.variables).toMatchObject({ after: null });
+    // A listed job's changes land in the normalized cache: nothing is asked again.
+    send('PROGRESSED', progressed(2));
+    send('PROGRESSED', progressed(3));
+    expect(refetches()).toHaveLength(0);
+
+    // Each new job: the first page, once.
+    send('SUBMITTED', submitted('j2'));
+    expect(refetches().map((op) => op.context.requestPolicy)).toEqual(['network-only']);
+    expect(refetches()[0]?.variables).toMatchObject({ after: null });
+    send('PROGRESSED', progressed(4));
+    send('SUBMITTED', submitted('j3'));
+    expect(refetches().map((op) => op.context.requestPolicy)).toEqual([
+      'network-only',
+      'network-only',
+    ]);
+    expect(ofKind('subscription')).toHaveLength(1);
   });
 
   it('asks the server for the chosen status filter', async () => {
@@ -196,6 +189,25 @@ describe('RenderPage', () => {
     await userEvent.selectOptions(screen.getByLabelText('Pool'), 'gpu');
     expect(screen.queryByRole('rowheader', { name: 'node-01' })).toBeNull();
     expect(screen.getByRole('row', { name: /gpu-01/ })).toHaveTextContent('Never');
+  });
+
+  it('moves between its tabs with the arrow keys', async () => {
+    const { client } = mockClient({
+      query: (name) => (name === 'RenderWorkers' ? workers : queue([])),
+    });
+    renderWithClient(<RenderPage />, client);
+    const jobs = screen.getByRole('tab', { name: 'Jobs' });
+    expect(jobs).toHaveAttribute('tabindex', '0');
+    expect(screen.getByRole('tab', { name: 'Workers' })).toHaveAttribute('tabindex', '-1');
+    jobs.focus();
+    await userEvent.keyboard('{ArrowRight}');
+    expect(screen.getByRole('tab', { name: 'Workers' })).toHaveFocus();
+    expect(screen.getByRole('tab', { name: 'Workers' })).toHaveAttribute('aria-selected', 'true');
+    expect(await screen.findByRole('rowheader', { name: 'node-01' })).toBeInTheDocument();
+    await userEvent.keyboard('{End}');
+    expect(screen.getByRole('tab', { name: 'Cost by shot' })).toHaveFocus();
+    await userEvent.keyboard('{ArrowRight}');
+    expect(screen.getByRole('tab', { name: 'Jobs' })).toHaveFocus();
   });
 
   it('shows the cost per shot', async () => {

@@ -94,25 +94,40 @@ describe('MyTasksPage', () => {
     expect(ofKind('query').length).toBeGreaterThan(before);
   });
 
-  it('refetches once when a task is newly assigned to the viewer', async () => {
+  it('follows every event: refetches only when a task joins or leaves the viewer', async () => {
     const live = makeSubject<{ data: unknown }>();
     const { client, ofKind } = mockClient({ query: () => myTasks(), subscription: live.source });
     renderWithClient(<MyTasksPage />, client);
     await screen.findByRole('heading', { name: 'Animation' });
     const before = ofKind('query').length;
-    act(() => {
-      live.next({
-        data: {
-          taskChanged: {
-            __typename: 'TaskEvent',
-            kind: 'ASSIGNED',
-            task: { ...boardTask({ id: 't2' }), assignee: { __typename: 'Employee', id: 'e1' } },
+    const send = (kind: string, id: string, assigneeId: string | null) => {
+      const assignee = assigneeId === null ? null : { __typename: 'Employee', id: assigneeId };
+      act(() => {
+        live.next({
+          data: {
+            taskChanged: {
+              __typename: 'TaskEvent',
+              kind,
+              task: { ...boardTask({ id, status: 'IN_PROGRESS' }), assignee },
+            },
           },
-        },
+        });
       });
-    });
-    const refetches = ofKind('query').slice(before);
-    expect(refetches.map((op) => op.context.requestPolicy)).toEqual(['network-only']);
+    };
+    const refetches = () =>
+      ofKind('query')
+        .slice(before)
+        .map((op) => op.context.requestPolicy);
+
+    // A listed task changes: the cache has it, nothing is asked again.
+    send('STATUS_CHANGED', 't1', 'e1');
+    expect(refetches()).toEqual([]);
+    // A task newly assigned to the viewer, then one of theirs given to someone else: one each.
+    send('ASSIGNED', 't2', 'e1');
+    expect(refetches()).toEqual(['network-only']);
+    send('ASSIGNED', 't1', 'e2');
+    expect(refetches()).toEqual(['network-only', 'network-only']);
+    expect(ofKind('subscription')).toHaveLength(1);
   });
 
   it('logs time on a task', async () => {
