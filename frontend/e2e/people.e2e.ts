@@ -193,17 +193,14 @@ describe('People, leave and approvals', () => {
   it('a vendor login sees only vendor pages', async (context) => {
     const vendor = await newPage(context.task.name, 820);
     await signIn(vendor, gatewayUrl, VENDOR);
-    await vendor.getByRole('heading', { name: 'My tasks' }).waitFor();
-    expect(new URL(vendor.url()).pathname).toBe('/tasks');
+    await vendor.getByRole('heading', { name: 'Shared work' }).waitFor();
+    expect(new URL(vendor.url()).pathname).toBe('/shared');
     const links = await navLinks(vendor);
-    expect(links).toContain('My tasks');
-    for (const studioPage of ['People', 'My leave', 'Approvals', 'Review', 'Projects']) {
-      expect(links).not.toContain(studioPage);
-    }
+    expect(links).toEqual(['Shared work']);
     // Nothing shared with the vendor offers an action they cannot take.
     expect(await vendor.locator('[data-to]').count()).toBe(0);
     await savePage(vendor, 'vendor-tasks');
-    for (const path of ['/people', '/leave', '/approvals']) {
+    for (const path of ['/tasks', '/people', '/leave', '/approvals']) {
       await vendor.goto(`${gatewayUrl}${path}`);
       await vendor.getByText('This page does not exist.').waitFor();
     }

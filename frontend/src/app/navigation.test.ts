@@ -28,8 +28,8 @@ describe('navigation by role', () => {
   });
 
   it('hides "My tasks" from accounts without an employee record', () => {
-    expect(paths({ roles: ['VENDOR'], employeeId: null })).toEqual([]);
-    expect(homePathFor({ roles: ['VENDOR'], employeeId: null })).toBeNull();
+    expect(paths({ roles: ['ARTIST'], employeeId: null })).toEqual(['/render', '/people']);
+    expect(homePathFor({ roles: [], employeeId: null })).toBeNull();
   });
 
   it('sends render wranglers to the render queue; projects are for supervisors and admins', () => {
@@ -62,8 +62,10 @@ describe('navigation by role', () => {
     expect(paths({ roles: ['HR_MANAGER'], employeeId: null })).toEqual(['/approvals', '/people']);
   });
 
-  it('gives vendors only the work shared with them: no people, leave or approvals', () => {
-    expect(paths({ roles: ['VENDOR'], employeeId: 'e5' })).toEqual(['/tasks']);
-    expect(homePathFor({ roles: ['VENDOR'], employeeId: 'e5' })).toBe('/tasks');
+  it('gives vendors only the work shared with them: no tasks board, people, leave or approvals', () => {
+    expect(paths({ roles: ['VENDOR'], employeeId: 'e5' })).toEqual(['/shared']);
+    expect(homePathFor({ roles: ['VENDOR'], employeeId: 'e5' })).toBe('/shared');
+    expect(paths({ roles: ['VENDOR'], employeeId: null })).toEqual(['/shared']);
+    expect(homePathFor({ roles: ['VENDOR'], employeeId: null })).toBe('/shared');
   });
 });

@@ -9,8 +9,9 @@ export interface NavItem {
     | 'nav.render'
     | 'nav.myLeave'
     | 'nav.approvals'
-    | 'nav.people';
-  /** Who sees it; empty: everyone with an employee record. */
+    | 'nav.people'
+    | 'nav.sharedWork';
+  /** Who sees it; empty: everyone (with an employee record when `needsEmployee`). */
   roles: readonly Role[];
   needsEmployee: boolean;
   /** Roles that land here rather than on the first page they may see. */
@@ -35,7 +36,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
     roles: ['SUPERVISOR', 'ADMIN'],
     needsEmployee: false,
   },
-  { path: '/tasks', labelKey: 'nav.myTasks', roles: [], needsEmployee: true },
+  { path: '/tasks', labelKey: 'nav.myTasks', roles: STUDIO_ROLES, needsEmployee: true },
   {
     path: '/render',
     labelKey: 'nav.render',
@@ -52,6 +53,13 @@ export const NAV_ITEMS: readonly NavItem[] = [
     homeFor: ['HR_MANAGER'],
   },
   { path: '/people', labelKey: 'nav.people', roles: STUDIO_ROLES, needsEmployee: false },
+  {
+    path: '/shared',
+    labelKey: 'nav.sharedWork',
+    roles: ['VENDOR'],
+    needsEmployee: false,
+    homeFor: ['VENDOR'],
+  },
 ];
 
 export interface Viewer {

@@ -34,6 +34,7 @@ const projects = chunk(() => import('@/features/projects'));
 const render = chunk(() => import('@/features/render'));
 // My leave, approvals and people are one feature, so one chunk.
 const people = chunk(() => import('@/features/people'));
+const sharedWork = chunk(() => import('@/features/shared-work'));
 
 /**
  * A page in its chunk. Once the chunk is there (the session gate preloads it) the page renders
@@ -58,6 +59,7 @@ const PAGES: Record<string, { chunk: Chunk<unknown>; Page: ComponentType }> = {
   '/leave': { chunk: people, Page: page(people, (m) => m.MyLeavePage) },
   '/approvals': { chunk: people, Page: page(people, (m) => m.ApprovalsPage) },
   '/people': { chunk: people, Page: page(people, (m) => m.PeopleRoutes) },
+  '/shared': { chunk: sharedWork, Page: page(sharedWork, (m) => m.SharedWorkPage) },
 };
 
 /**

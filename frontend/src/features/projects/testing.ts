@@ -17,6 +17,7 @@ export function projectTask(
     dueDate: '2031-03-06',
     estimateHours: 8,
     atRisk: false,
+    sharedWith: [],
     assignee: { __typename: 'Employee', id: 'e1', displayName: 'Ada Artist' },
     versions: [],
     ...overrides,

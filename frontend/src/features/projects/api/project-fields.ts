@@ -10,6 +10,7 @@ export const ProjectTaskFieldsFragment = graphql(`
     dueDate
     estimateHours
     atRisk
+    sharedWith
     assignee {
       id
       displayName

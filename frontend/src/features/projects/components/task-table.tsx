@@ -5,6 +5,7 @@ import { isOverdue, parseDate } from '@/lib/dates';
 import { latestVersion } from '../format';
 import { useProjectsUi } from '../stores/projects-ui-store';
 import { AssignTaskForm } from './assign-task-form';
+import { ShareTaskPanel } from './share-task-panel';
 
 const COLUMNS = 6;
 
@@ -12,6 +13,9 @@ function TaskRow({ task }: { task: ProjectTaskFieldsFragment }) {
   const { t } = useTranslation();
   const assigning = useProjectsUi((s) => s.assigningTaskId === task.id);
   const openAssign = useProjectsUi((s) => s.openAssign);
+  const sharing = useProjectsUi((s) => s.sharingTaskId === task.id);
+  const openShare = useProjectsUi((s) => s.openShare);
+  const closeShare = useProjectsUi((s) => s.closeShare);
   const latest = latestVersion(task.versions);
   const overdue = task.status !== 'APPROVED' && isOverdue(task.dueDate);
   return (
@@ -20,6 +24,11 @@ function TaskRow({ task }: { task: ProjectTaskFieldsFragment }) {
         <th scope="row">
           {task.name}
           <span className="task-table__type">{t(`taskType.${task.type}`)}</span>
+          {task.sharedWith.length > 0 && (
+            <span className="badge" data-testid="shared-badge">
+              {t('projects.share.badge', { count: task.sharedWith.length })}
+            </span>
+          )}
         </th>
         <td>{t(`status.${task.status}`)}</td>
         <td data-testid="assignee">{task.assignee?.displayName ?? t('projects.unassigned')}</td>
@@ -57,6 +66,18 @@ function TaskRow({ task }: { task: ProjectTaskFieldsFragment }) {
             }}
           >
             {t('projects.assign')}
+          </button>{' '}
+          <button
+            type="button"
+            className="button button--small"
+            aria-expanded={sharing}
+            aria-label={t('projects.share.open', { task: task.name })}
+            onClick={() => {
+              if (sharing) closeShare();
+              else openShare(task.id);
+            }}
+          >
+            {t('projects.share.button')}
           </button>
         </td>
       </tr>
@@ -64,6 +85,13 @@ function TaskRow({ task }: { task: ProjectTaskFieldsFragment }) {
         <tr className="task-table__form-row">
           <td colSpan={COLUMNS}>
             <AssignTaskForm task={task} />
+          </td>
+        </tr>
+      )}
+      {sharing && (
+        <tr className="task-table__form-row">
+          <td colSpan={COLUMNS}>
+            <ShareTaskPanel task={task} />
           </td>
         </tr>
       )}

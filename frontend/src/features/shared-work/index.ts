@@ -1,0 +1,1 @@
+export { SharedWorkPage } from './components/shared-work-page';
