@@ -55,6 +55,7 @@ pub struct Query(
     tasks::TaskQuery,
     versions::VersionQuery,
     subscriptions::EventLogQuery,
+    sharing::SharingQuery,
 );
 
 /// The root mutation.

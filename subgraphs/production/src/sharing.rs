@@ -237,3 +237,50 @@ impl SharingMutation {
         Ok(Task(row))
     }
 }
+
+/// A vendor tenant a studio can share work with.
+#[derive(async_graphql::SimpleObject, Clone, Debug)]
+pub struct VendorTenant {
+    /// The tenant id (what `shareTask` takes).
+    pub id: ID,
+    /// URL-safe short name.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// Sharing queries.
+#[derive(Default)]
+pub struct SharingQuery;
+
+#[Object]
+impl SharingQuery {
+    /// The vendor tenants work can be shared with (not the caller's own tenant), by name.
+    #[graphql(guard = "RoleGuard(MANAGERS).and(ScopeGuard(\"production:read\"))")]
+    async fn vendor_tenants(&self, ctx: &Context<'_>) -> Result<Vec<VendorTenant>, AppError> {
+        let p = principal(ctx)?.clone();
+        let rows: Vec<(Uuid, String, String)> = ctx
+            .data_unchecked::<Db>()
+            .tx(p.tenant_id, |c| {
+                async move {
+                    Ok(tenant_replica::table
+                        .filter(tenant_replica::kind.eq("VENDOR"))
+                        .filter(tenant_replica::id.ne(p.tenant_id))
+                        .order((tenant_replica::name.asc(), tenant_replica::id.asc()))
+                        .select((tenant_replica::id, tenant_replica::slug, tenant_replica::name))
+                        .load(c)
+                        .await?)
+                }
+                .scope_boxed()
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, slug, name)| VendorTenant {
+                id: ID(id.to_string()),
+                slug,
+                name,
+            })
+            .collect())
+    }
+}

@@ -285,6 +285,12 @@ async fn only_the_studio_managers_share_and_only_with_a_vendor() {
         ),
     )
     .await;
+    // The studio's pick list: vendors only (not itself, not the other studio); managers only.
+    let vendors = app.ok(&sup, "{ vendorTenants { id slug name } }", json!({})).await;
+    assert_eq!(vendors["vendorTenants"].as_array().unwrap().len(), 1, "{vendors}");
+    assert_eq!(vendors["vendorTenants"][0]["id"], json!(vx));
+    assert_eq!(vendors["vendorTenants"][0]["slug"], "vendorx");
+    assert_eq!(code(&app.gql(&artist, "{ vendorTenants { id } }", json!({})).await), "FORBIDDEN");
     for v in [tenant_id("northwind"), Uuid::new_v4(), other_studio] {
         let body = app.gql(&sup, SHARE, json!({"t": t, "v": v})).await;
         assert_eq!(code(&body), "BAD_USER_INPUT", "{v}: {body}");
