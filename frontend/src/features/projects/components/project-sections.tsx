@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorNotice } from '@/components/error-notice';
 import { Loading } from '@/components/loading';
@@ -6,101 +7,139 @@ import { useAssetsPage, useShotsPage } from '../api/use-more-pages';
 import { AssetCard, ShotCard } from './entity-cards';
 import { LoadMore, useMorePages } from './load-more';
 
-interface MoreProps {
+/** A further page as the page hooks return it. */
+interface PageResult<N> {
+  nodes: N[];
+  nextCursor: string | null;
+  loading: boolean;
+  errors: ReturnType<typeof useShotsPage>['errors'];
+  retry: () => void;
+}
+
+/** What differs between the project's paged lists (shots, assets). */
+interface PagedKind<N extends { id: string }> {
+  /** Loads the page after a cursor (a hook: the same one on every render). */
+  usePage: (projectId: string, after: string) => PageResult<N>;
+  renderNode: (node: N) => ReactNode;
+  moreLabel: string;
+}
+
+interface MoreProps<N extends { id: string }> {
+  kind: PagedKind<N>;
   projectId: string;
   after: string;
   last: boolean;
   onMore: (cursor: string) => void;
 }
 
-function MoreShots({ projectId, after, last, onMore }: MoreProps) {
-  const { t } = useTranslation();
-  const { nodes, nextCursor, loading, errors, retry } = useShotsPage(projectId, after);
+function MorePage<N extends { id: string }>({
+  kind,
+  projectId,
+  after,
+  last,
+  onMore,
+}: MoreProps<N>) {
+  const { nodes, nextCursor, loading, errors, retry } = kind.usePage(projectId, after);
   if (loading) return <Loading />;
   if (errors.length > 0) return <ErrorNotice errors={errors} onRetry={retry} />;
   return (
     <>
-      {nodes.map((shot) => (
-        <ShotCard key={shot.id} shot={shot} />
-      ))}
-      {last && <LoadMore cursor={nextCursor} label={t('projects.moreShots')} onMore={onMore} />}
+      {nodes.map((node) => kind.renderNode(node))}
+      {last && <LoadMore cursor={nextCursor} label={kind.moreLabel} onMore={onMore} />}
     </>
   );
 }
 
-function MoreAssets({ projectId, after, last, onMore }: MoreProps) {
-  const { t } = useTranslation();
-  const { nodes, nextCursor, loading, errors, retry } = useAssetsPage(projectId, after);
-  if (loading) return <Loading />;
-  if (errors.length > 0) return <ErrorNotice errors={errors} onRetry={retry} />;
+interface FirstPage<N> {
+  totalCount: number;
+  nodes: N[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+interface PagedSectionProps<N extends { id: string }> {
+  id: string;
+  title: string;
+  empty: string;
+  projectId: string;
+  firstPage: FirstPage<N>;
+  kind: PagedKind<N>;
+}
+
+/** A titled list: the first page from the project view, further pages on demand. */
+function PagedSection<N extends { id: string }>({
+  id,
+  title,
+  empty,
+  projectId,
+  firstPage,
+  kind,
+}: PagedSectionProps<N>) {
+  const { cursors, more } = useMorePages();
+  const firstNext = firstPage.pageInfo.hasNextPage ? firstPage.pageInfo.endCursor : null;
   return (
-    <>
-      {nodes.map((asset) => (
-        <AssetCard key={asset.id} asset={asset} />
+    <section className="entity-section" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      {firstPage.totalCount === 0 && <p>{empty}</p>}
+      {firstPage.nodes.map((node) => kind.renderNode(node))}
+      {cursors.length === 0 && <LoadMore cursor={firstNext} label={kind.moreLabel} onMore={more} />}
+      {cursors.map((after, index) => (
+        <MorePage
+          key={after}
+          kind={kind}
+          projectId={projectId}
+          after={after}
+          last={index === cursors.length - 1}
+          onMore={more}
+        />
       ))}
-      {last && <LoadMore cursor={nextCursor} label={t('projects.moreAssets')} onMore={onMore} />}
-    </>
+    </section>
   );
 }
-
-const next = (page: { pageInfo: { hasNextPage: boolean; endCursor: string | null } }) =>
-  page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
 
 interface SectionProps<P> {
   projectId: string;
   firstPage: P;
 }
 
-/** The project's shots: the first page from the project view, further pages on demand. */
+type Shot = ShotPageFieldsFragment['nodes'][number];
+type Asset = AssetPageFieldsFragment['nodes'][number];
+
+/** The project's shots. */
 export function ShotsSection({ projectId, firstPage }: SectionProps<ShotPageFieldsFragment>) {
   const { t } = useTranslation();
-  const { cursors, more } = useMorePages();
+  const kind: PagedKind<Shot> = {
+    usePage: useShotsPage,
+    renderNode: (shot) => <ShotCard key={shot.id} shot={shot} />,
+    moreLabel: t('projects.moreShots'),
+  };
   return (
-    <section className="entity-section" aria-labelledby="shots-title">
-      <h2 id="shots-title">{t('projects.shots', { count: firstPage.totalCount })}</h2>
-      {firstPage.totalCount === 0 && <p>{t('projects.noShots')}</p>}
-      {firstPage.nodes.map((shot) => (
-        <ShotCard key={shot.id} shot={shot} />
-      ))}
-      {cursors.length === 0 && (
-        <LoadMore cursor={next(firstPage)} label={t('projects.moreShots')} onMore={more} />
-      )}
-      {cursors.map((after, index) => (
-        <MoreShots
-          key={after}
-          projectId={projectId}
-          after={after}
-          last={index === cursors.length - 1}
-          onMore={more}
-        />
-      ))}
-    </section>
+    <PagedSection
+      id="shots-title"
+      title={t('projects.shots', { count: firstPage.totalCount })}
+      empty={t('projects.noShots')}
+      projectId={projectId}
+      firstPage={firstPage}
+      kind={kind}
+    />
   );
 }
 
 /** The project's assets, paged like the shots. */
 export function AssetsSection({ projectId, firstPage }: SectionProps<AssetPageFieldsFragment>) {
   const { t } = useTranslation();
-  const { cursors, more } = useMorePages();
+  const kind: PagedKind<Asset> = {
+    usePage: useAssetsPage,
+    renderNode: (asset) => <AssetCard key={asset.id} asset={asset} />,
+    moreLabel: t('projects.moreAssets'),
+  };
   return (
-    <section className="entity-section" aria-labelledby="assets-title">
-      <h2 id="assets-title">{t('projects.assets', { count: firstPage.totalCount })}</h2>
-      {firstPage.totalCount === 0 && <p>{t('projects.noAssets')}</p>}
-      {firstPage.nodes.map((asset) => (
-        <AssetCard key={asset.id} asset={asset} />
-      ))}
-      {cursors.length === 0 && (
-        <LoadMore cursor={next(firstPage)} label={t('projects.moreAssets')} onMore={more} />
-      )}
-      {cursors.map((after, index) => (
-        <MoreAssets
-          key={after}
-          projectId={projectId}
-          after={after}
-          last={index === cursors.length - 1}
-          onMore={more}
-        />
-      ))}
-    </section>
+    <PagedSection
+      id="assets-title"
+      title={t('projects.assets', { count: firstPage.totalCount })}
+      empty={t('projects.noAssets')}
+      projectId={projectId}
+      firstPage={firstPage}
+      kind={kind}
+    />
   );
 }
