@@ -144,7 +144,8 @@ bench-gateway:
 bench-events:
 	cargo nextest run --release -p events --test bench_events --run-ignored only --no-capture --test-threads 1
 
-## clean-test-dbs: drop databases left by interrupted test runs
+## clean-test-dbs: drop databases, RabbitMQ queues and exchanges left by interrupted test runs
 clean-test-dbs:
+	python3 scripts/clean-test-broker.py
 	psql "$(PG_SUPERUSER_URL)/postgres" -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'studiograph_%_test_%'" \
 	  | while read -r db; do [ -n "$$db" ] && psql "$(PG_SUPERUSER_URL)/postgres" -c "DROP DATABASE \"$$db\" WITH (FORCE)"; done

@@ -13,6 +13,9 @@ use tokio::task::JoinHandle;
 use crate::live::LiveConsumer;
 use crate::{Consumer, ConsumerStats, EventsConfig, Handler, LiveFeed, QueueSpec, Relay, RelayStats, Topology};
 
+/// How long consumers and the relay get to stop at shutdown before they are aborted.
+const STOP_WITHIN: Duration = Duration::from_secs(5);
+
 /// What a subgraph runs: built with [`EventsRuntime::new`] and [`EventsRuntime::consume`], then
 /// [`EventsRuntime::start`]ed.
 pub struct EventsRuntime {
@@ -185,8 +188,16 @@ impl RunningEvents {
     pub async fn shutdown(self) -> u64 {
         let flush_within = self.flush_within;
         let _ = self.stop.send(true);
+        // Each consumer finishes the message in hand; a broker that no longer answers must not
+        // hold the process: whatever has not stopped after this is aborted (unacked messages are
+        // redelivered, the relay's open batch rolls back and is published by the flush or later).
+        let deadline = tokio::time::Instant::now() + STOP_WITHIN;
         for task in self.tasks {
-            let _ = task.await;
+            let abort = task.abort_handle();
+            if tokio::time::timeout_at(deadline, task).await.is_err() {
+                tracing::warn!("An events task did not stop in time; aborting it");
+                abort.abort();
+            }
         }
         match tokio::time::timeout(flush_within, self.relay.flush()).await {
             Ok(Ok(n)) => {
