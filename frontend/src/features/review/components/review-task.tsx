@@ -35,10 +35,15 @@ function VersionItem({ version, taskName }: { version: Version; taskName: string
   );
 }
 
+/** The id of a task's heading: focusable (tabindex -1), for moving the focus to a task. */
+export function reviewTitleId(taskId: string) {
+  return `review-${taskId}`;
+}
+
 /** One task in review: where it is, who did it, and its versions, newest first. */
 export function ReviewTask({ task }: { task: ReviewTaskFieldsFragment }) {
   const { t } = useTranslation();
-  const titleId = `review-${task.id}`;
+  const titleId = reviewTitleId(task.id);
   const context = [task.project?.code, task.shot?.code ?? task.asset?.code]
     .filter((part): part is string => Boolean(part))
     .join(' · ');
@@ -46,7 +51,9 @@ export function ReviewTask({ task }: { task: ReviewTaskFieldsFragment }) {
   return (
     <article className="review-task" aria-labelledby={titleId} data-testid="review-task">
       <header>
-        <h2 id={titleId}>{task.name}</h2>
+        <h2 id={titleId} tabIndex={-1}>
+          {task.name}
+        </h2>
         <p className="review-task__context">
           {context}
           {task.assignee && <> · {task.assignee.displayName}</>}
