@@ -1,5 +1,6 @@
 import { fileURLToPath, URL } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { precompress } from './scripts/precompress.ts';
 import { splitDocuments } from './scripts/split-documents.ts';
 
 // `make dev` serves the built SPA from the gateway; `npm run dev` proxies the API to a gateway
@@ -15,6 +16,8 @@ export default defineConfig({
     splitDocuments({
       generatedFile: fileURLToPath(new URL('./src/gql/graphql.ts', import.meta.url)),
     }),
+    // A .br and a .gz copy of each text file, sent by the gateway to browsers that accept them.
+    precompress(),
   ],
   build: {
     target: 'es2022',
@@ -30,7 +33,7 @@ export default defineConfig({
     environment: 'jsdom',
     globals: false,
     setupFiles: ['./src/testing/setup.ts'],
-    include: ['src/**/*.test.{ts,tsx}'],
+    include: ['src/**/*.test.{ts,tsx}', 'scripts/**/*.test.ts'],
     css: false,
   },
 });

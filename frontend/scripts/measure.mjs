@@ -1,7 +1,7 @@
 // Figures of the SPA, printed only (nothing is asserted): `npm run measure`, and the last step of
 // `make frontend-test`. Needs `npm run build` and the debug binaries (like the e2e tests).
 //
-// 1. The production build: every chunk of dist/ with its size and gzip size.
+// 1. The production build: every chunk of dist/ with its size and its gzip and brotli copies.
 // 2. The task board's first load on the demo data, against a private stack from
 //    scripts/test_stack.py (fresh databases, seeded, debug binaries) serving dist/ as the e2e tests
 //    do: signed in as artist@northwind.test, /tasks opened RUNS times in a new browser context
@@ -12,10 +12,9 @@
 // Environment: MEASURE_RUNS (default 7), CHROMIUM_PATH (default /usr/bin/chromium), and
 // whatever scripts/test_stack.py reads (CARGO_TARGET_DIR, ...).
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 const frontend = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,21 +33,40 @@ const median = (values) => {
 };
 const ms = (value) => `${Math.round(value)} ms`;
 
-/** Every file of dist/ (index.html and assets/*) with its size and gzip size (level 9, as a static compressor would). */
+/** The size of the build's precompressed copy `path` (scripts/precompress.ts), or of `fallback`. */
+function copySize(path, fallback) {
+  return existsSync(path) ? statSync(path).size : fallback;
+}
+
+/**
+ * Every file of dist/ (index.html and assets/*, not the .br/.gz copies) with its size and the
+ * sizes of the gzip and brotli copies the build wrote (the file's own size where none was).
+ */
 function buildFiles() {
-  const files = ['index.html', ...readdirSync(join(dist, 'assets')).map((f) => `assets/${f}`)];
+  const files = [
+    'index.html',
+    ...readdirSync(join(dist, 'assets'))
+      .filter((f) => !/\.(br|gz)$/.test(f))
+      .map((f) => `assets/${f}`),
+  ];
   return new Map(
     files.map((file) => {
-      const bytes = readFileSync(join(dist, file));
-      return [file, { size: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length }];
+      const path = join(dist, file);
+      const size = statSync(path).size;
+      return [
+        file,
+        { size, gzip: copySize(`${path}.gz`, size), brotli: copySize(`${path}.br`, size) },
+      ];
     }),
   );
 }
 
 function printTable(rows) {
   const width = Math.max(...rows.map(([name]) => name.length));
-  for (const [name, size, gzip] of rows) {
-    console.log(`  ${name.padEnd(width)}  ${kB(size).padStart(9)}  ${kB(gzip).padStart(9)} gzip`);
+  for (const [name, size, gzip, brotli] of rows) {
+    console.log(
+      `  ${name.padEnd(width)}  ${kB(size).padStart(9)}  ${kB(gzip).padStart(9)} gzip  ${kB(brotli).padStart(9)} brotli`,
+    );
   }
 }
 
@@ -57,9 +75,9 @@ function printBuild(files) {
   const rows = [...files]
     .filter(([file]) => /\.(js|css)$/.test(file))
     .sort((a, b) => b[1].size - a[1].size)
-    .map(([file, { size, gzip }]) => [file, size, gzip]);
+    .map(([file, { size, gzip, brotli }]) => [file, size, gzip, brotli]);
   const sum = (key) => rows.reduce((total, row) => total + row[key], 0);
-  printTable([...rows, ['total (JS + CSS)', sum(1), sum(2)]]);
+  printTable([...rows, ['total (JS + CSS)', sum(1), sum(2), sum(3)]]);
 }
 
 /** Starts scripts/test_stack.py as the e2e tests do; resolves with its gateway URL and a stop(). */
@@ -125,10 +143,12 @@ function watchCards() {
 /** Opens /tasks in `page` and returns the time to the cards, and the assets it fetched. */
 async function loadBoard(page, gatewayUrl) {
   const assets = [];
+  const codings = new Set();
   const onResponse = (response) => {
     const path = new URL(response.url()).pathname;
     if (path === '/tasks' || path.startsWith('/assets/')) {
       assets.push(path);
+      codings.add(response.headers()['content-encoding'] ?? 'identity');
     }
   };
   page.on('response', onResponse);
@@ -152,7 +172,7 @@ async function loadBoard(page, gatewayUrl) {
       .find((e) => e.name.endsWith('/graphql') && e.initiatorType === 'fetch')?.duration,
   }));
   page.off('response', onResponse);
-  return { ...result, assets };
+  return { ...result, assets, codings: [...codings] };
 }
 
 async function signedInContext(browser, gatewayUrl) {
@@ -213,13 +233,13 @@ function printBoard({ cold, warm }, files) {
   );
   const downloaded = [...new Set(first.assets)].map((path) => {
     const file = path === '/tasks' ? 'index.html' : path.slice(1);
-    const sizes = files.get(file) ?? { size: 0, gzip: 0 };
-    return [path === '/tasks' ? '/tasks (index.html)' : file, sizes.size, sizes.gzip];
+    const sizes = files.get(file) ?? { size: 0, gzip: 0, brotli: 0 };
+    return [path === '/tasks' ? '/tasks (index.html)' : file, sizes.size, sizes.gzip, sizes.brotli];
   });
   const sum = (key) => downloaded.reduce((total, row) => total + row[key], 0);
-  printTable([...downloaded, [`total (${downloaded.length} files)`, sum(1), sum(2)]]);
+  printTable([...downloaded, [`total (${downloaded.length} files)`, sum(1), sum(2), sum(3)]]);
   console.log(
-    `  (the gateway sends them uncompressed: ${kB(median(cold.map((r) => r.transferred)))} over the wire per cold load, API calls included)`,
+    `  (sent as ${first.codings.join(' + ')}, the build's precompressed copies: ${kB(median(cold.map((r) => r.transferred)))} over the wire per cold load, API calls included)`,
   );
   const line = (name, runs) => {
     const times = runs.map((r) => r.cardsAt);

@@ -281,6 +281,56 @@ async fn the_spa_is_served_at_the_root_with_client_side_routes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_spa_sends_the_build_s_precompressed_files_to_clients_that_accept_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("assets")).unwrap();
+    // Distinct bodies show which file was sent (the gateway never compresses on its own).
+    std::fs::write(dir.path().join("index.html"), "<!doctype html><title>Studiograph</title>").unwrap();
+    std::fs::write(dir.path().join("index.html.gz"), "index-gzip").unwrap();
+    std::fs::write(dir.path().join("assets/app.abc123.js"), "console.log(1)").unwrap();
+    std::fs::write(dir.path().join("assets/app.abc123.js.br"), "js-brotli").unwrap();
+    std::fs::write(dir.path().join("assets/app.abc123.js.gz"), "js-gzip").unwrap();
+    std::fs::write(dir.path().join("assets/logo.png"), "png").unwrap();
+    std::fs::write(dir.path().join("assets/logo.png.gz"), "never-sent").unwrap();
+    let mut config = test_config();
+    config.static_dir = Some(dir.path().to_path_buf());
+    let stack = Stack::start_with(config, |_| {}).await;
+    let get = |path: &'static str, accept: &'static str| {
+        let stack = &stack;
+        async move {
+            let headers: Vec<(&str, &str)> = if accept.is_empty() {
+                vec![]
+            } else {
+                vec![("accept-encoding", accept)]
+            };
+            let (status, headers, body) = stack.raw("GET", path, &headers, vec![]).await;
+            assert_eq!(status, 200, "{path}");
+            let encoding = headers.get("content-encoding").map(|v| v.to_str().unwrap().to_owned());
+            let vary = headers.get("vary").map(|v| v.to_str().unwrap().to_owned());
+            (String::from_utf8_lossy(&body).into_owned(), encoding, vary)
+        }
+    };
+    let js = "/assets/app.abc123.js";
+    let accepts_all = "gzip, deflate, br, zstd";
+    let (body, encoding, vary) = get(js, accepts_all).await;
+    assert_eq!((body.as_str(), encoding.as_deref()), ("js-brotli", Some("br")));
+    assert_eq!(vary.as_deref(), Some("accept-encoding"));
+    let (body, encoding, _) = get(js, "gzip, deflate").await;
+    assert_eq!((body.as_str(), encoding.as_deref()), ("js-gzip", Some("gzip")));
+    let (body, encoding, _) = get(js, "br;q=0, gzip").await;
+    assert_eq!((body.as_str(), encoding.as_deref()), ("js-gzip", Some("gzip")));
+    let (body, encoding, vary) = get(js, "").await;
+    assert_eq!((body.as_str(), encoding), ("console.log(1)", None));
+    assert_eq!(vary.as_deref(), Some("accept-encoding"), "caches keep the codings apart");
+    // No brotli sibling: gzip; a client-side route gets the index's compressed copy too.
+    let (body, encoding, _) = get("/projects/SKY", accepts_all).await;
+    assert_eq!((body.as_str(), encoding.as_deref()), ("index-gzip", Some("gzip")));
+    // Binary formats are sent as they are.
+    let (body, encoding, vary) = get("/assets/logo.png", accepts_all).await;
+    assert_eq!((body.as_str(), encoding, vary), ("png", None, None));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn batching_when_switched_on_runs_each_operation() {
     let mut config = test_config();
     config.batching = true;
