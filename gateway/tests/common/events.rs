@@ -62,10 +62,8 @@ impl Drop for StackEvents {
                 let Ok(conn) = events::connect_amqp(&url, "test-cleanup").await else {
                     return;
                 };
-                if let Ok(channel) = conn.create_channel().await {
-                    let names: Vec<&str> = queues.iter().map(String::as_str).collect();
-                    let _ = topology.delete(&channel, &names).await;
-                }
+                let names: Vec<&str> = queues.iter().map(String::as_str).collect();
+                let _ = topology.delete(&conn, &names).await;
                 let _ = conn.close(200, "test done").await;
             });
         })

@@ -15,7 +15,7 @@
 
 use lapin::options::{ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions};
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
-use lapin::{Channel, ExchangeKind};
+use lapin::{Channel, Connection, ExchangeKind};
 
 /// Exchange names and queue settings.
 #[derive(Clone, Debug)]
@@ -135,17 +135,42 @@ impl Topology {
         Ok(())
     }
 
-    /// Deletes `queues` (and their dead-letter queues) and both exchanges: test clean-up.
-    pub async fn delete(&self, channel: &Channel, queues: &[&str]) -> lapin::Result<()> {
-        for queue in queues {
-            for name in [(*queue).to_owned(), Self::dead_letter_queue(queue)] {
-                channel.queue_delete(&name, QueueDeleteOptions::default()).await?;
+    /// Deletes `queues` (and their dead-letter queues) and both exchanges: test clean-up. Every
+    /// name is attempted even after a failure (a failed operation closes its channel, so the next
+    /// one gets a new channel); the first error is returned at the end.
+    pub async fn delete(&self, connection: &Connection, queues: &[&str]) -> lapin::Result<()> {
+        let mut first_error = None;
+        let mut channel: Option<Channel> = None;
+        let queue_names = queues
+            .iter()
+            .flat_map(|q| [(*q).to_owned(), Self::dead_letter_queue(q)])
+            .map(|name| (name, false));
+        let exchange_names = [self.exchange.clone(), self.dead_letter_exchange.clone()]
+            .into_iter()
+            .map(|name| (name, true));
+        for (name, is_exchange) in queue_names.chain(exchange_names) {
+            let ch = match &channel {
+                Some(ch) if ch.status().connected() => ch.clone(),
+                _ => match connection.create_channel().await {
+                    Ok(ch) => {
+                        channel = Some(ch.clone());
+                        ch
+                    }
+                    // Without a channel nothing more can be deleted.
+                    Err(e) => return Err(first_error.unwrap_or(e)),
+                },
+            };
+            let result = if is_exchange {
+                ch.exchange_delete(&name, ExchangeDeleteOptions::default()).await
+            } else {
+                ch.queue_delete(&name, QueueDeleteOptions::default()).await.map(|_| ())
+            };
+            if let Err(e) = result {
+                tracing::warn!(name = %name, error = %e, "events: could not delete a test queue or exchange");
+                first_error.get_or_insert(e);
             }
         }
-        channel.exchange_delete(&self.exchange, ExchangeDeleteOptions::default()).await?;
-        channel
-            .exchange_delete(&self.dead_letter_exchange, ExchangeDeleteOptions::default())
-            .await
+        first_error.map_or(Ok(()), Err)
     }
 }
 

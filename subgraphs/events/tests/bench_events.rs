@@ -136,7 +136,7 @@ async fn bench_commit_to_effect_latency() {
     for t in tasks {
         t.await.unwrap();
     }
-    topology.delete(&channel, &[queue.name.as_str()]).await.unwrap();
+    topology.delete(&amqp, &[queue.name.as_str()]).await.unwrap();
 }
 
 /// Relay throughput: 20,000 outbox rows published by one relay, then by two; and a consumer's.

@@ -12,7 +12,7 @@ use diesel::sql_types::Uuid as SqlUuid;
 use diesel_async::RunQueryDsl;
 use events::{Consumer, ConsumerStats, Envelope, Handler, Outcome, Topology, handler};
 use futures::{FutureExt as _, StreamExt as _};
-use lapin::options::{BasicConsumeOptions, BasicQosOptions};
+use lapin::options::{BasicConsumeOptions, BasicQosOptions, QueueDeclareOptions};
 use lapin::types::FieldTable;
 use platform::AppError;
 use uuid::Uuid;
@@ -265,5 +265,41 @@ async fn a_body_that_is_not_an_envelope_goes_straight_to_the_dead_letter_queue()
     assert_eq!(get(&stats.deliveries), 1);
     let _ = stop.send(());
     task.await.unwrap();
+    world.cleanup().await;
+}
+
+/// Test clean-up keeps deleting after a refused delete, so one bad name cannot leave a stack's
+/// other queues behind on the broker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clean_up_deletes_every_queue_even_after_a_refused_delete() {
+    let mut world = World::new().await;
+    let queue = world.queue("cleanup", &["test.thing.*"]).await;
+    let dlq = Topology::dead_letter_queue(&queue.name);
+    // A queue exclusive to the world's connection: another connection's delete is refused
+    // (RESOURCE_LOCKED), which closes that channel. It goes when the world's connection closes.
+    let locked = format!("{}locked", world.cfg.prefix);
+    let exclusive = QueueDeclareOptions {
+        exclusive: true,
+        ..QueueDeclareOptions::default()
+    };
+    world
+        .channel
+        .queue_declare(&locked, exclusive, FieldTable::default())
+        .await
+        .unwrap();
+    let conn = events::connect_amqp(&common::amqp_url(), "cleanup-test").await.unwrap();
+    let result = world.topology.delete(&conn, &[locked.as_str(), queue.name.as_str()]).await;
+    assert!(result.is_err(), "the refused delete is reported");
+    for name in [queue.name.as_str(), dlq.as_str()] {
+        let passive = QueueDeclareOptions {
+            passive: true,
+            ..QueueDeclareOptions::default()
+        };
+        // A failed passive declare closes its channel: one channel per probe.
+        let probe = conn.create_channel().await.unwrap();
+        let exists = probe.queue_declare(name, passive, FieldTable::default()).await;
+        assert!(exists.is_err(), "{name} was deleted after the refused delete");
+    }
+    let _ = conn.close(200, "test done").await;
     world.cleanup().await;
 }

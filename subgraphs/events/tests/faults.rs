@@ -82,9 +82,8 @@ async fn declare_checker(cfg: &EventsConfig, consumer: &Consumer) {
 /// Deletes the test's queues and exchanges on the shared broker.
 async fn delete_topology(cfg: &EventsConfig, consumer: &Consumer) {
     let conn = events::connect_amqp(cfg.amqp_url.expose_secret(), "faults-cleanup").await.unwrap();
-    let channel = conn.create_channel().await.unwrap();
     Topology::from_config(cfg)
-        .delete(&channel, &[consumer.queue().name.as_str()])
+        .delete(&conn, &[consumer.queue().name.as_str()])
         .await
         .unwrap();
     let _ = conn.close(200, "cleaned").await;

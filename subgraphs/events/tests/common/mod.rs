@@ -187,7 +187,7 @@ impl World {
     /// Deletes this test's queues and exchanges.
     pub async fn cleanup(mut self) {
         let queues: Vec<&str> = self.queues.iter().map(String::as_str).collect();
-        self.topology.delete(&self.channel, &queues).await.unwrap();
+        self.topology.delete(&self.amqp, &queues).await.unwrap();
         let _ = self.amqp.close(200, "test done").await;
         self.cleaned = true;
     }
@@ -207,11 +207,9 @@ impl Drop for World {
                 return;
             };
             rt.block_on(async move {
-                if let Ok(conn) = events::connect_amqp(&amqp_url(), "events-test-cleanup").await
-                    && let Ok(channel) = conn.create_channel().await
-                {
+                if let Ok(conn) = events::connect_amqp(&amqp_url(), "events-test-cleanup").await {
                     let queues: Vec<&str> = queues.iter().map(String::as_str).collect();
-                    let _ = topology.delete(&channel, &queues).await;
+                    let _ = topology.delete(&conn, &queues).await;
                     let _ = conn.close(200, "test cleanup").await;
                 }
             });
