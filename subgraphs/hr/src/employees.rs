@@ -196,9 +196,10 @@ impl Employee {
     async fn offboard_reason(&self) -> Option<&str> {
         self.0.offboard_reason.as_deref()
     }
-    /// Effective-dated changes of title, department, manager and salary (HR and the employee).
+    /// Effective-dated changes of title, department, manager and salary: HR and the employee;
+    /// FORBIDDEN (and null, the rest of the employee intact) for others.
     #[graphql(guard = "SelfOrRoleGuard { employee_id: self.0.id, roles: HR_ROLES }")]
-    async fn employment_history(&self, ctx: &Context<'_>) -> Result<Vec<EmploymentChange>, AppError> {
+    async fn employment_history(&self, ctx: &Context<'_>) -> Result<Option<Vec<EmploymentChange>>, AppError> {
         let p = principal(ctx)?;
         let id = self.0.id;
         let db = ctx.data_unchecked::<Db>();
@@ -215,11 +216,12 @@ impl Employee {
                 .scope_boxed()
             })
             .await?;
-        Ok(rows.into_iter().map(EmploymentChange).collect())
+        Ok(Some(rows.into_iter().map(EmploymentChange).collect()))
     }
-    /// Leave balances for a year (default: this year): the employee, their manager, or HR.
-    async fn leave_balances(&self, ctx: &Context<'_>, year: Option<i32>) -> Result<Vec<crate::leave::LeaveBalance>, AppError> {
-        crate::leave::balances_for(ctx, &self.0, year).await
+    /// Leave balances for a year (default: this year): the employee, their manager, or HR;
+    /// FORBIDDEN (and null, the rest of the employee intact) for others.
+    async fn leave_balances(&self, ctx: &Context<'_>, year: Option<i32>) -> Result<Option<Vec<crate::leave::LeaveBalance>>, AppError> {
+        crate::leave::balances_for(ctx, &self.0, year).await.map(Some)
     }
 }
 

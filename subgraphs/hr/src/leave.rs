@@ -160,6 +160,35 @@ impl LeaveRequest {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// Whether the viewer may approve or reject the request now (`decideLeave` would not refuse
+    /// it): pending, not their own, and they are the employee's manager or HR.
+    async fn viewer_can_decide(&self, ctx: &Context<'_>) -> Result<bool, AppError> {
+        let p = principal(ctx)?;
+        if self.0.status != "PENDING" || !p.has_scope("hr:write") {
+            return Ok(false);
+        }
+        let Some(employee) = Loaders::of(ctx)?.employees.load_one(self.0.employee_id).await? else {
+            return Ok(false);
+        };
+        Ok(may_decide(p, &self.0, &employee))
+    }
+    /// Whether the viewer may cancel the request now (`cancelLeave` would not refuse it):
+    /// pending or approved, and they are the employee, the requester or HR.
+    async fn viewer_can_cancel(&self, ctx: &Context<'_>) -> Result<bool, AppError> {
+        let p = principal(ctx)?;
+        Ok(matches!(self.0.status.as_str(), "PENDING" | "APPROVED") && p.has_scope("hr:write") && may_cancel(p, &self.0))
+    }
+}
+
+/// The rule `decideLeave` applies (status aside): never one's own request, and only the
+/// employee's manager or HR.
+fn may_decide(who: &Principal, request: &LeaveRow, employee: &EmployeeRow) -> bool {
+    !(who.is_employee(request.employee_id) || who.user_id == request.requested_by) && manages(who, employee)
+}
+
+/// The rule `cancelLeave` applies (status aside): the employee, the requester, or HR.
+fn may_cancel(who: &Principal, request: &LeaveRow) -> bool {
+    who.is_employee(request.employee_id) || who.user_id == request.requested_by || who.has_any_role(HR_ROLES)
 }
 
 /// Allocation and use of one leave type in one year.
@@ -673,7 +702,7 @@ impl LeaveMutation {
                     if p.is_employee(before.employee_id) || p.user_id == before.requested_by {
                         return Err(AppError::forbidden("you cannot decide on your own leave request"));
                     }
-                    if !manages(&p, &emp) {
+                    if !may_decide(&p, &before, &emp) {
                         return Err(AppError::forbidden("only the employee's manager or HR may decide"));
                     }
                     if before.status != "PENDING" {
@@ -705,7 +734,7 @@ impl LeaveMutation {
             .tx(p.tenant_id, |c| {
                 async move {
                     let before = load_leave_for_update(c, id).await?;
-                    if !(p.is_employee(before.employee_id) || p.user_id == before.requested_by || p.has_any_role(HR_ROLES)) {
+                    if !may_cancel(&p, &before) {
                         return Err(AppError::forbidden("only the employee, the requester or HR may cancel"));
                     }
                     if !matches!(before.status.as_str(), "PENDING" | "APPROVED") {

@@ -171,3 +171,74 @@ async fn concurrent_overlapping_requests_admit_exactly_one() {
     assert_eq!(ok, 1, "{results:?}");
     assert!(results.iter().filter(|r| r.get("errors").is_some()).all(|r| code(r) == "CONFLICT"));
 }
+
+/// `viewerCanDecide` / `viewerCanCancel` say exactly what `decideLeave` / `cancelLeave` allow, for
+/// each viewer and each status, so a client never offers an action the server refuses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn viewer_flags_match_what_decide_and_cancel_allow() {
+    const FLAGS: &str = "query($id: ID!) { leaveRequest(id: $id) { status viewerCanDecide viewerCanCancel } }";
+    let app = common::spawn().await;
+    let artist = app.token("artist@northwind.test");
+    let sup = app.token("sup@northwind.test");
+    let wrangler = app.token("wrangler@northwind.test");
+    let hr = app.token("hr@northwind.test");
+    let flags = |token: String, id: serde_json::Value| {
+        let app = &app;
+        async move {
+            let body = app.ok(&token, FLAGS, json!({"id": id})).await;
+            let r = &body["leaveRequest"];
+            if r.is_null() {
+                return None;
+            }
+            Some((r["viewerCanDecide"].as_bool().unwrap(), r["viewerCanCancel"].as_bool().unwrap()))
+        }
+    };
+    let id = app.ok(&artist, REQUEST, json!({"input": range(next_year_monday(), 3)})).await["requestLeave"]["id"].clone();
+
+    // Pending: the manager and HR decide; the employee and HR cancel.
+    assert_eq!(flags(artist.clone(), id.clone()).await, Some((false, true)));
+    assert_eq!(flags(sup.clone(), id.clone()).await, Some((true, false)));
+    assert_eq!(flags(hr.clone(), id.clone()).await, Some((true, true)));
+    // A colleague who is not the manager either cannot see it or may do nothing with it.
+    assert!(matches!(flags(wrangler.clone(), id.clone()).await, None | Some((false, false))));
+    // The flags agree with the mutations.
+    assert_eq!(code(&app.gql(&artist, DECIDE, json!({"id": id, "ok": true})).await), "FORBIDDEN");
+    assert_eq!(code(&app.gql(&sup, CANCEL, json!({"id": id})).await), "FORBIDDEN");
+
+    // Approved: nobody decides any more; the employee and HR may still cancel.
+    app.ok(&sup, DECIDE, json!({"id": id, "ok": true})).await;
+    assert_eq!(flags(artist.clone(), id.clone()).await, Some((false, true)));
+    assert_eq!(flags(sup.clone(), id.clone()).await, Some((false, false)));
+    assert_eq!(flags(hr.clone(), id.clone()).await, Some((false, true)));
+
+    // Cancelled: nothing more for anyone.
+    app.ok(&artist, CANCEL, json!({"id": id})).await;
+    for token in [&artist, &sup, &hr] {
+        assert_eq!(flags(token.clone(), id.clone()).await, Some((false, false)));
+    }
+}
+
+/// A refused `leaveBalances` or `employmentHistory` is null with FORBIDDEN on that field only:
+/// the employee's other fields still arrive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_balances_and_history_leave_the_employee_intact() {
+    let app = common::spawn().await;
+    let wrangler = app.token("wrangler@northwind.test");
+    let artist = employee_id("northwind", "artist");
+    let body = app
+        .gql(
+            &wrangler,
+            "query($id: ID!) { employee(id: $id) { displayName leaveBalances { type } employmentHistory { title } } }",
+            json!({"id": artist.to_string()}),
+        )
+        .await;
+    let employee = &body["data"]["employee"];
+    assert!(employee["displayName"].is_string(), "{body}");
+    assert!(employee["leaveBalances"].is_null());
+    assert!(employee["employmentHistory"].is_null());
+    let errors = body["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{body}");
+    for error in errors {
+        assert_eq!(error["extensions"]["code"], "FORBIDDEN");
+    }
+}
