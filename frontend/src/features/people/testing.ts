@@ -24,10 +24,46 @@ export function profile(overrides: Partial<Profile> = {}): Profile {
     personalEmail: 'sam@example.com',
     birthDate: '1985-06-15',
     offboardReason: null,
+    leaveBalances: [
+      {
+        __typename: 'LeaveBalance',
+        year: 2026,
+        type: 'VACATION',
+        allocated: 25,
+        used: 5,
+        remaining: 20,
+      },
+    ],
+    employmentHistory: [
+      {
+        __typename: 'EmploymentChange',
+        id: 'h1',
+        effectiveDate: '2020-03-01',
+        title: 'Animator',
+        department: { __typename: 'Department', id: 'd1', name: 'Animation' },
+        manager: null,
+        salary: { __typename: 'Money', amount: '52000.00', currency: 'EUR' },
+        reason: 'hired',
+      },
+      {
+        __typename: 'EmploymentChange',
+        id: 'h2',
+        effectiveDate: '2023-01-01',
+        title: 'CG Supervisor',
+        department: null,
+        manager: null,
+        salary: { __typename: 'Money', amount: '70000.00', currency: 'EUR' },
+        reason: 'promotion',
+      },
+    ],
     ...overrides,
   };
 }
 
+/**
+ * A pending request of Ari's. The viewer may neither decide nor cancel it unless a test says the
+ * API allows it (`viewerCanDecide`, `viewerCanCancel`).
+ */
 export function leaveRequest(
   overrides: Partial<LeaveRequestFieldsFragment> = {},
 ): LeaveRequestFieldsFragment {
@@ -43,6 +79,8 @@ export function leaveRequest(
     decidedAt: null,
     decisionComment: null,
     createdAt: '2026-11-20T10:00:00Z',
+    viewerCanDecide: false,
+    viewerCanCancel: false,
     employee: { __typename: 'Employee', id: 'e-ari', displayName: 'Ari Novak' },
     ...overrides,
   };

@@ -2,7 +2,6 @@ import { useMemo } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '@/gql';
 import { errorsFromCombined } from '@/lib/api-error';
-import { awaitingDecision } from '../leave';
 
 /** How many pending requests the inbox shows at once. */
 export const APPROVALS_LIMIT = 100;
@@ -28,19 +27,20 @@ const LeaveApprovalsQuery = graphql(`
 `);
 
 /**
- * Pending requests the viewer may decide: the API lists HR every request and a manager their
- * reports' (and their own, which is left out: nobody decides their own leave). A decided request
- * leaves the inbox as soon as its new status is in the cache.
+ * Pending requests the viewer may decide now, as the API says (`viewerCanDecide`: not their own,
+ * they are the employee's manager or HR): the API lists HR every request and a manager their
+ * reports' and their own, which it does not let them decide. A decided request leaves the inbox
+ * as soon as the mutation's answer (its new status and flags) is in the cache.
  */
-export function useApprovals(viewerEmployeeId: string | null) {
+export function useApprovals() {
   const [result, reexecute] = useQuery({
     query: LeaveApprovalsQuery,
     variables: { first: APPROVALS_LIMIT },
   });
   const nodes = result.data?.leaveRequests.nodes;
   const requests = useMemo(
-    () => awaitingDecision(nodes ?? [], viewerEmployeeId),
-    [nodes, viewerEmployeeId],
+    () => (nodes ?? []).filter((request) => request.viewerCanDecide),
+    [nodes],
   );
   return {
     requests,

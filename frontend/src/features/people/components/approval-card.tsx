@@ -10,7 +10,10 @@ import { LeavePeriod } from './leave-period';
 
 export type PendingRequest = LeaveApprovalsQuery['leaveRequests']['nodes'][number];
 
-/** One pending request: who, what, when, then approve or reject with a comment. */
+/**
+ * One pending request the viewer may decide (the inbox lists only those with `viewerCanDecide`):
+ * who, what, when, then approve or reject with a comment.
+ */
 export function ApprovalCard({ request }: { request: PendingRequest }) {
   const { t } = useTranslation();
   const id = useId();

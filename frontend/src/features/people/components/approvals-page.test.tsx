@@ -1,16 +1,20 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { CombinedError } from 'urql';
 import { makeSubject } from 'wonka';
+import { createGraphqlClient } from '@/lib/graphql-client';
 import { useAppStore } from '@/stores/app-store';
+import { stubFetch } from '@/testing/fetch';
 import { mockClient, renderWithClient } from '@/testing/render';
 import { leaveRequest, sessionUser } from '../testing';
 import { ApprovalsPage } from './approvals-page';
 
-function pending(id: string, employeeId: string, name: string) {
+/** A pending request as the inbox asks for it; `viewerCanDecide` is the API's answer. */
+function pending(id: string, employeeId: string, name: string, viewerCanDecide: boolean) {
   return leaveRequest({
     id,
+    viewerCanDecide,
     employee: {
       __typename: 'Employee',
       id: employeeId,
@@ -21,12 +25,18 @@ function pending(id: string, employeeId: string, name: string) {
   });
 }
 
+// Ari reports to the viewer (Sam); Sam's own request and Bo's (not his report) are pending too,
+// listed by the API but not Sam's to decide.
 const inbox = {
   data: {
     leaveRequests: {
       __typename: 'LeaveRequestConnection',
-      totalCount: 2,
-      nodes: [pending('l1', 'e-ari', 'Ari Novak'), pending('l2', 'e-sam', 'Sam Okafor')],
+      totalCount: 3,
+      nodes: [
+        pending('l1', 'e-ari', 'Ari Novak', true),
+        pending('l2', 'e-sam', 'Sam Okafor', false),
+        pending('l3', 'e-bo', 'Bo Lind', false),
+      ],
     },
   },
 };
@@ -40,16 +50,99 @@ beforeEach(() => {
 });
 
 describe('ApprovalsPage', () => {
-  it('lists pending requests of others; the viewer’s own is not theirs to decide', async () => {
+  it('offers only the requests the API says the viewer may decide', async () => {
     const { client, ofKind } = mockClient({ query: () => inbox });
     renderWithClient(<ApprovalsPage />, client);
     const cards = await screen.findAllByTestId('approval');
     expect(cards.map((c) => c.dataset.requestId)).toEqual(['l1']);
     expect(cards[0]).toHaveTextContent('Animator · Animation');
+    expect(within(cards[0] as HTMLElement).getByRole('button', { name: 'Approve' })).toBeEnabled();
+    expect(within(cards[0] as HTMLElement).getByRole('button', { name: 'Reject' })).toBeEnabled();
+    // Pending, someone else's, yet not the viewer's to decide: not offered at all.
+    expect(screen.queryByText('Bo Lind')).toBeNull();
+    expect(screen.queryByText('Sam Okafor')).toBeNull();
+    expect(screen.getAllByRole('button', { name: 'Approve' })).toHaveLength(1);
+    expect(screen.getAllByRole('button', { name: 'Reject' })).toHaveLength(1);
     // Supervisors do not receive HR's events: no live subscription, a refresh button instead.
     expect(ofKind('subscription')).toHaveLength(0);
     expect(screen.queryByText('Connecting…')).toBeNull();
     expect(screen.getByRole('button', { name: 'Refresh' })).toBeInTheDocument();
+  });
+
+  it('says nothing waits when the API lets the viewer decide none of the pending requests', async () => {
+    const { client } = mockClient({
+      query: () => ({
+        data: {
+          leaveRequests: {
+            __typename: 'LeaveRequestConnection',
+            totalCount: 1,
+            nodes: [pending('l2', 'e-sam', 'Sam Okafor', false)],
+          },
+        },
+      }),
+    });
+    renderWithClient(<ApprovalsPage />, client);
+    expect(await screen.findByText('No leave request is waiting for you.')).toBeInTheDocument();
+    expect(screen.queryByTestId('approval')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Approve' })).toBeNull();
+  });
+
+  it('drops a decided request as soon as the decision’s answer is in the cache', async () => {
+    const decidable = [
+      pending('l1', 'e-ari', 'Ari Novak', true),
+      pending('l4', 'e-kim', 'Kim Berg', true),
+    ];
+    const requests = stubFetch((request) => {
+      const body = request.body as { operationName?: string; variables: { id?: string } };
+      if (body.operationName === 'LeaveApprovals') {
+        return {
+          body: {
+            data: {
+              leaveRequests: {
+                __typename: 'LeaveRequestConnection',
+                totalCount: decidable.length,
+                nodes: decidable,
+              },
+            },
+          },
+        };
+      }
+      if (body.operationName === 'DecideLeave') {
+        // The answer: the new status and the flags for the viewer (nothing left to decide).
+        const decided = leaveRequest({
+          id: body.variables.id ?? '',
+          status: 'APPROVED',
+          decidedAt: '2026-11-21T09:00:00Z',
+          viewerCanDecide: false,
+          viewerCanCancel: true,
+        });
+        return { body: { data: { decideLeave: decided } } };
+      }
+      throw new Error(`unexpected ${String(body.operationName)}`);
+    });
+    const { client } = createGraphqlClient({
+      csrfToken: () => null,
+      onUnauthenticated: () => undefined,
+      origin: 'http://studio.test',
+      wsClient: {
+        subscribe: () => () => undefined,
+        iterate: vi.fn(),
+        on: vi.fn(),
+        dispose: vi.fn(),
+        terminate: vi.fn(),
+      },
+    });
+    renderWithClient(<ApprovalsPage />, client);
+    const cards = await screen.findAllByTestId('approval');
+    expect(cards.map((c) => c.dataset.requestId)).toEqual(['l1', 'l4']);
+    await userEvent.click(within(cards[0] as HTMLElement).getByRole('button', { name: 'Approve' }));
+    await waitFor(() => {
+      expect(screen.getAllByTestId('approval').map((c) => c.dataset.requestId)).toEqual(['l4']);
+    });
+    // The cache did it: the inbox was not asked for again.
+    const names = requests.map((r) => (r.body as { operationName?: string }).operationName);
+    expect(names.filter((name) => name === 'LeaveApprovals')).toHaveLength(1);
+    expect(names).toContain('DecideLeave');
   });
 
   it('approves with a comment', async () => {

@@ -10,13 +10,15 @@ import { ApprovalCard } from './approval-card';
 /** Roles the API sends HR's events to (the inbox is live for them). */
 const HR_EVENT_ROLES = ['HR_MANAGER', 'ADMIN'] as const;
 
-/** Pending leave of the viewer's reports (HR: everyone's), to approve or reject with a comment. */
+/**
+ * Pending leave the API lets the viewer decide (a manager: their reports'; HR: everyone else's),
+ * to approve or reject with a comment.
+ */
 export function ApprovalsPage() {
   const { t } = useTranslation();
   const user = useAppStore((s) => s.user);
-  const employeeId = user?.employeeId ?? null;
   const live = HR_EVENT_ROLES.some((role) => user?.roles.includes(role));
-  const { requests, loading, errors, refresh } = useApprovals(employeeId);
+  const { requests, loading, errors, refresh } = useApprovals();
   const { liveErrors } = useLeaveEvents(live, refresh);
 
   return (

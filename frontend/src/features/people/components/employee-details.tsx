@@ -6,7 +6,8 @@ import { dayParams, moneyParams } from '../format';
 
 export type Profile = NonNullable<EmployeeProfileQuery['employee']>;
 
-function Field({ label, children }: { label: string; children: ReactNode }) {
+/** One labelled value of a `people-fields` list. */
+export function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
     <div>
       <dt>{label}</dt>

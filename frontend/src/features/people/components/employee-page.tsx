@@ -5,8 +5,10 @@ import { Loading } from '@/components/loading';
 import { useAppStore } from '@/stores/app-store';
 import { useEmployee } from '../api/use-employee';
 import { EmployeeDetails } from './employee-details';
-import { OffboardPanel } from './offboard-panel';
 import { EmployeeStatusBadge } from './employee-status-badge';
+import { EmploymentHistory } from './employment-history';
+import { LeaveBalances } from './leave-balances';
+import { OffboardPanel } from './offboard-panel';
 
 /** Roles the API lets offboard someone (other than themself). */
 const OFFBOARDERS = ['HR_MANAGER', 'ADMIN'] as const;
@@ -14,7 +16,7 @@ const OFFBOARDERS = ['HR_MANAGER', 'ADMIN'] as const;
 export function EmployeePage({ id }: { id: string }) {
   const { t } = useTranslation();
   const viewer = useAppStore((s) => s.user);
-  const { employee, loaded, restricted, loading, errors, retry } = useEmployee(id);
+  const { employee, loaded, year, restricted, loading, errors, retry } = useEmployee(id);
   const mayOffboard =
     viewer !== null &&
     viewer.employeeId !== id &&
@@ -40,6 +42,17 @@ export function EmployeePage({ id }: { id: string }) {
           </header>
           <ErrorNotice errors={errors} onRetry={retry} />
           <EmployeeDetails employee={employee} restricted={restricted} />
+          {/* What the API returned only: null (FORBIDDEN, or a failure in the notice) shows nothing. */}
+          {(employee.leaveBalances !== null || employee.employmentHistory !== null) && (
+            <div className="people-details people-details--more">
+              {employee.leaveBalances && (
+                <LeaveBalances balances={employee.leaveBalances} year={year} />
+              )}
+              {employee.employmentHistory && (
+                <EmploymentHistory changes={employee.employmentHistory} />
+              )}
+            </div>
+          )}
           {mayOffboard && employee.status !== 'OFFBOARDED' && <OffboardPanel employee={employee} />}
         </>
       )}

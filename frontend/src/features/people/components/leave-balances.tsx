@@ -9,10 +9,16 @@ interface Balance {
   remaining: number;
 }
 
+interface LeaveBalancesProps {
+  balances: readonly Balance[];
+  /** The year asked for, named in the heading even when it has no allocation. */
+  year?: number;
+}
+
 /** Allocation, days used (approved or pending) and days left, per leave type with an allocation. */
-export function LeaveBalances({ balances }: { balances: readonly Balance[] }) {
+export function LeaveBalances({ balances, year: asked }: LeaveBalancesProps) {
   const { t } = useTranslation();
-  const year = balances[0]?.year;
+  const year = balances[0]?.year ?? asked;
   return (
     <section className="people-card people-balances" aria-labelledby="leave-balances">
       <h2 id="leave-balances">

@@ -6,7 +6,6 @@ import type { ApiError } from '@/lib/api-error';
 import { useAppStore } from '@/stores/app-store';
 import { useCancelLeave } from '../api/use-leave-actions';
 import { dayParams } from '../format';
-import { isCancellable } from '../leave';
 import { LeavePeriod } from './leave-period';
 
 function CancelButton({
@@ -54,7 +53,10 @@ interface LeaveRequestListProps {
   onCancelled: () => void;
 }
 
-/** The viewer's requests, newest start first; pending and approved ones can be cancelled. */
+/**
+ * The viewer's requests, newest start first; a cancel button only where the API says the viewer
+ * may cancel (`viewerCanCancel`: pending or approved, and theirs to cancel).
+ */
 export function LeaveRequestList({ requests, onCancelled }: LeaveRequestListProps) {
   const { t } = useTranslation();
   if (requests.length === 0) return <p className="muted">{t('people.leave.none')}</p>;
@@ -73,9 +75,7 @@ export function LeaveRequestList({ requests, onCancelled }: LeaveRequestListProp
               {t('people.leave.decisionComment', { comment: request.decisionComment })}
             </p>
           )}
-          {isCancellable(request.status) && (
-            <CancelButton request={request} onCancelled={onCancelled} />
-          )}
+          {request.viewerCanCancel && <CancelButton request={request} onCancelled={onCancelled} />}
         </li>
       ))}
     </ul>

@@ -120,19 +120,28 @@ describe('MyLeavePage', () => {
     expect(alert).toHaveTextContent('Code: QUOTA_EXCEEDED');
   });
 
-  it('cancels a pending or approved request; decided-against ones offer nothing', async () => {
+  it('offers a cancellation only where the API says the viewer may cancel', async () => {
     const requests = [
-      leaveRequest({ id: 'l1', status: 'APPROVED' }),
+      leaveRequest({ id: 'l1', status: 'APPROVED', viewerCanCancel: true }),
       leaveRequest({ id: 'l2', status: 'REJECTED', decisionComment: 'crunch week' }),
+      // Pending, yet the API would refuse its cancellation: no button either.
+      leaveRequest({ id: 'l3', status: 'PENDING', startDate: '2026-12-14', endDate: '2026-12-15' }),
     ];
     const { client, ofKind } = mockClient({
       query: () => myLeave(requests),
-      mutation: () => ({ data: { cancelLeave: leaveRequest({ id: 'l1', status: 'CANCELLED' }) } }),
+      mutation: () => ({
+        data: {
+          cancelLeave: leaveRequest({ id: 'l1', status: 'CANCELLED', viewerCanCancel: false }),
+        },
+      }),
     });
     renderWithClient(<MyLeavePage />, client);
-    const [approved, rejected] = await screen.findAllByTestId('leave-request');
+    const [approved, rejected, pending] = await screen.findAllByTestId('leave-request');
     expect(within(rejected as HTMLElement).queryByRole('button')).toBeNull();
     expect(rejected).toHaveTextContent('Comment: crunch week');
+    expect(pending).toHaveTextContent('Pending');
+    expect(within(pending as HTMLElement).queryByRole('button')).toBeNull();
+    expect(screen.getAllByRole('button', { name: /^Cancel the / })).toHaveLength(1);
     await userEvent.click(
       within(approved as HTMLElement).getByRole('button', {
         name: 'Cancel the Vacation request from Dec 7, 2026 to Dec 9, 2026',

@@ -7,7 +7,7 @@ import { LeaveBalances } from './leave-balances';
 import { LeaveRequestForm } from './leave-request-form';
 import { LeaveRequestList } from './leave-request-list';
 
-/** The viewer's balances and requests: request leave, cancel a pending or approved one. */
+/** The viewer's balances and requests: request leave, cancel one the API lets them cancel. */
 export function MyLeavePage() {
   const { t } = useTranslation();
   const employeeId = useAppStore((s) => s.user?.employeeId ?? null);

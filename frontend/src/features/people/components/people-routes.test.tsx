@@ -119,7 +119,10 @@ describe('People (directory and employee pages)', () => {
     await userEvent.click(within(row).getByRole('link', { name: 'Ava Andersen' }));
     expect(location.history.at(-1)).toBe('/people/e1');
     expect(await screen.findByRole('heading', { name: 'Sam Okafor' })).toBeInTheDocument();
-    expect(ofKind('query').at(-1)?.variables).toEqual({ id: 'e1' });
+    expect(ofKind('query').at(-1)?.variables).toEqual({
+      id: 'e1',
+      year: new Date().getFullYear(),
+    });
     await userEvent.click(screen.getByRole('link', { name: '← All people' }));
     expect(location.history.at(-1)).toBe('/people');
   });
