@@ -171,6 +171,76 @@ async fn task_changed_reaches_websocket_and_sse_clients_with_hr_fields_and_never
     );
 }
 
+/// A vendor's `taskChanged` follows exactly the tasks shared with it: from the share on, through
+/// the studio's changes, and not after the unshare; the studio's other tasks never reach it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vendor_follows_live_only_the_tasks_shared_with_it() {
+    const VENDOR_CHANGED: &str = "subscription { taskChanged { kind task { id status assignee { displayName } } } }";
+    const MOVE: &str = "mutation($t: ID!, $to: TaskStatus!) { transitionTask(taskId: $t, to: $to) { id } }";
+    const SHARE: &str = "mutation($t: ID!, $v: ID!) { shareTask(taskId: $t, vendorTenantId: $v) { id } }";
+    const UNSHARE: &str = "mutation($t: ID!, $v: ID!) { unshareTask(taskId: $t, vendorTenantId: $v) { id } }";
+    let stack = Stack::start_with_events().await;
+    live_feeds_connected(&stack).await;
+    let sup = "sup@northwind.test";
+    let movable: Vec<Value> = stack
+        .ok(
+            sup,
+            "{ tasks(first: 200) { edges { node { id availableTransitions { to } } } } }",
+            json!({}),
+        )
+        .await["tasks"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"].clone())
+        .filter(|t| t["availableTransitions"].as_array().is_some_and(|a| !a.is_empty()))
+        .collect();
+    assert!(movable.len() >= 2, "two seeded tasks with a transition");
+    let (shared, other) = (&movable[0], &movable[1]);
+    let vx = tenant_id("vendorx").to_string();
+    let mut vendor = subscribe(stack.addr, &stack.token("lead@vendorx.test"), VENDOR_CHANGED, json!({})).await;
+    let feed = production_subscriptions(&stack).live;
+    wait_subscribers("the vendor's taskChanged", || feed.subscribers(), 1).await;
+
+    stack.ok(sup, SHARE, json!({"t": shared["id"], "v": vx})).await;
+    let event = next_data(&mut vendor, WAIT).await.expect("the share reaches the vendor");
+    assert_eq!(event["taskChanged"]["kind"], "SHARED");
+    assert_eq!(event["taskChanged"]["task"]["id"], shared["id"]);
+    assert_eq!(
+        event["taskChanged"]["task"]["assignee"],
+        Value::Null,
+        "no studio people for a vendor"
+    );
+
+    // The studio's unshared task first, then the shared one: only the latter arrives.
+    let other_to = other["availableTransitions"][0]["to"].clone();
+    stack.ok(sup, MOVE, json!({"t": other["id"], "to": other_to})).await;
+    let to = shared["availableTransitions"][0]["to"].clone();
+    stack.ok(sup, MOVE, json!({"t": shared["id"], "to": to})).await;
+    let event = next_data(&mut vendor, WAIT).await.expect("the shared task's change");
+    assert_eq!(
+        event["taskChanged"],
+        json!({"kind": "STATUS_CHANGED", "task": {"id": shared["id"], "status": to, "assignee": null}})
+    );
+
+    // After the unshare the task is out of the vendor's sight, and so are its changes.
+    stack.ok(sup, UNSHARE, json!({"t": shared["id"], "v": vx})).await;
+    let back = stack
+        .ok(
+            sup,
+            "query($t: ID!) { task(id: $t) { availableTransitions { to } } }",
+            json!({"t": shared["id"]}),
+        )
+        .await;
+    if let Some(next) = back["task"]["availableTransitions"][0]["to"].as_str() {
+        stack.ok(sup, MOVE, json!({"t": shared["id"], "to": next})).await;
+    }
+    assert!(
+        recv(&mut vendor, Duration::from_secs(2)).await.is_none(),
+        "nothing after the unshare, nothing of the studio's other tasks"
+    );
+}
+
 const JOB_CHANGED: &str = "subscription($j: ID, $s: ID) { renderJobChanged(jobId: $j, shotId: $s) { kind job { id status progress { done total } shot { code } } } }";
 
 async fn gql(stack: &Stack, email: &str, query: &str, variables: Value) -> Value {

@@ -107,6 +107,24 @@ async fn check_vendor(c: &mut Conn, p: &Principal, vendor: Uuid) -> Result<(), A
     }
 }
 
+/// Whether `tenant` is a VENDOR tenant, per its own row of the replica (read as that tenant).
+pub async fn is_vendor_tenant(db: &Db, tenant: Uuid) -> Result<bool, AppError> {
+    let kind: Option<String> = db
+        .tx(tenant, |c| {
+            async move {
+                Ok(tenant_replica::table
+                    .find(tenant)
+                    .select(tenant_replica::kind)
+                    .first(c)
+                    .await
+                    .optional()?)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(kind.as_deref() == Some("VENDOR"))
+}
+
 /// Writes (or refreshes) the caller's own row of the tenant replica; the seed's, for now.
 pub async fn upsert_tenant(c: &mut Conn, id: Uuid, slug: &str, name: &str, kind: &str) -> Result<(), AppError> {
     diesel::insert_into(tenant_replica::table)

@@ -104,16 +104,23 @@ pub struct ProductionSubscription;
 #[Subscription(name = "Subscription")]
 impl ProductionSubscription {
     /// Changes to the caller's tenant's tasks (one project's with `projectId`), live: each event
-    /// carries the task as it is now; tasks the caller may not see are skipped.
+    /// carries the task as it is now; tasks the caller may not see are skipped. A vendor tenant
+    /// follows the tasks studios share with it (from `task.shared` on; after `task.unshared` it
+    /// can no longer see the task, so that event and later ones are skipped).
     #[graphql(guard = "ScopeGuard(\"production:read\")")]
     async fn task_changed(&self, ctx: &Context<'_>, project_id: Option<ID>) -> Result<impl Stream<Item = TaskEvent> + use<>, AppError> {
         let tenant = principal(ctx)?.tenant_id;
         let project = project_id.as_ref().map(parse_id).transpose()?;
         let db = ctx.data_unchecked::<Db>().clone();
+        let scope = if crate::sharing::is_vendor_tenant(&db, tenant).await? {
+            TaskScope::SharedWith(tenant)
+        } else {
+            TaskScope::Own(tenant)
+        };
         let feed = ctx.data_unchecked::<LiveFeed>();
         Ok(events::live::follow(feed.subscribe(), move |event| {
             let db = db.clone();
-            async move { task_event(&db, tenant, project, &event).await }
+            async move { task_event(&db, scope, project, &event).await }
         }))
     }
 
@@ -151,14 +158,41 @@ impl ProductionSubscription {
     }
 }
 
-/// The task of a `production.task.*` event of `tenant`, as `tenant` sees it now.
-async fn task_event(db: &Db, tenant: Uuid, project: Option<Uuid>, event: &Envelope) -> Option<TaskEvent> {
+/// Whose task events a `taskChanged` subscription looks at.
+#[derive(Clone, Copy, Debug)]
+enum TaskScope {
+    /// A studio: its own tenant's.
+    Own(Uuid),
+    /// A vendor: its own and any studio's, kept only when row-level security shows the vendor
+    /// the task (its own, or shared with it).
+    SharedWith(Uuid),
+}
+
+impl TaskScope {
+    fn tenant(self) -> Uuid {
+        match self {
+            Self::Own(t) | Self::SharedWith(t) => t,
+        }
+    }
+
+    /// Whether an event of `event_tenant` may concern a task the subscriber sees.
+    fn may_see(self, event_tenant: Uuid) -> bool {
+        match self {
+            Self::Own(t) => event_tenant == t,
+            Self::SharedWith(_) => true,
+        }
+    }
+}
+
+/// The task of a `production.task.*` event, as the subscriber's tenant sees it now.
+async fn task_event(db: &Db, scope: TaskScope, project: Option<Uuid>, event: &Envelope) -> Option<TaskEvent> {
     // Imported here: in the module's scope it would shadow what `#[Subscription]` generates.
     use diesel::prelude::*;
     use diesel_async::RunQueryDsl;
-    if event.tenant_id != tenant || event.aggregate_type != "task" {
+    if !scope.may_see(event.tenant_id) || event.aggregate_type != "task" {
         return None;
     }
+    let tenant = scope.tenant();
     if let (Some(project), Some(given)) = (project, event.payload.get("projectId").and_then(|v| v.as_str()))
         && given != project.to_string()
     {
