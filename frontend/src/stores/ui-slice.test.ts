@@ -28,4 +28,21 @@ describe('ui slice', () => {
       { id: keep, kind: 'error', message: 'failed', errors: [{ message: 'm', code: 'CONFLICT' }] },
     ]);
   });
+
+  it('counts a reconnection only after a first connection, per client', () => {
+    const { setSocketStatus } = useAppStore.getState();
+    setSocketStatus('idle');
+    const start = useAppStore.getState().reconnects;
+    setSocketStatus('connecting');
+    setSocketStatus('connected');
+    expect(useAppStore.getState().reconnects).toBe(start);
+    setSocketStatus('closed');
+    setSocketStatus('connecting');
+    setSocketStatus('connected');
+    expect(useAppStore.getState().reconnects).toBe(start + 1);
+    // A new client (after idle) starts over: its first connection is not a reconnection.
+    setSocketStatus('idle');
+    setSocketStatus('connected');
+    expect(useAppStore.getState().reconnects).toBe(start + 1);
+  });
 });

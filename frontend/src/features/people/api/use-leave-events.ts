@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useSubscription } from 'urql';
 import { graphql } from '@/gql';
 import { errorsFromCombined } from '@/lib/api-error';
+import { useResyncOnReconnect } from '@/stores/use-resync-on-reconnect';
 
 const LeaveEventsSubscription = graphql(`
   subscription LeaveEvents {
@@ -25,6 +26,10 @@ export function useLeaveEvents(enabled: boolean, onEvent: () => void) {
   useEffect(() => {
     callback.current = onEvent;
   }, [onEvent]);
+  // Events sent while the socket was away are not replayed: treat the reconnection as one.
+  useResyncOnReconnect(() => {
+    if (enabled) callback.current();
+  });
   useEffect(() => {
     if (!event || seen.current === event) return;
     seen.current = event;

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useQuery, useSubscription } from 'urql';
 import { graphql } from '@/gql';
 import { errorsFromCombined } from '@/lib/api-error';
+import { useResyncOnReconnect } from '@/stores/use-resync-on-reconnect';
 
 /** Shots (and assets) per page of the project view. */
 export const PROJECT_PAGE_SIZE = 20;
@@ -75,6 +76,10 @@ export function useProject(id: string) {
   const [result, reexecute] = useQuery({
     query: ProjectViewQuery,
     variables: { id, first: PROJECT_PAGE_SIZE, atRiskFirst: AT_RISK_LIMIT },
+  });
+  // Changes sent while the socket was away are not replayed: fetch again when it is back.
+  useResyncOnReconnect(() => {
+    reexecute({ requestPolicy: 'network-only' });
   });
   const [live] = useSubscription({
     query: ProjectTaskChangesSubscription,

@@ -4,6 +4,7 @@ import { graphql } from '@/gql';
 import type { RenderJobFieldsFragment } from '@/gql/graphql';
 import { errorsFromCombined } from '@/lib/api-error';
 import { matchesFilter, STATUS_FILTERS, type StatusFilter } from '../job-actions';
+import { useResyncOnReconnect } from '@/stores/use-resync-on-reconnect';
 
 /** Jobs per page of the queue. */
 export const RENDER_PAGE_SIZE = 25;
@@ -63,6 +64,10 @@ export function useRenderQueuePage(filter: StatusFilter, after: string | null, p
     variables: queueVariables(filter, after),
     pause,
   });
+  // Changes sent while the socket was away are not replayed: fetch again when it is back.
+  useResyncOnReconnect(() => {
+    if (!pause) reexecute({ requestPolicy: 'network-only' });
+  });
   const connection = result.data?.renderJobs;
   const nodes = connection?.nodes;
   // A job that left the filter (say it finished) leaves the list at once.
@@ -83,6 +88,9 @@ export function useRenderQueuePage(filter: StatusFilter, after: string | null, p
 /** The viewer's own jobs (`me.employee.renderJobs`), for people who are not operators. */
 export function useMyRenderJobs(filter: StatusFilter, pause = false) {
   const [result, reexecute] = useQuery({ query: MyRenderJobsQuery, pause });
+  useResyncOnReconnect(() => {
+    if (!pause) reexecute({ requestPolicy: 'network-only' });
+  });
   const employee = result.data?.me.employee ?? null;
   const jobs: RenderJobFieldsFragment[] = useMemo(
     () => (employee?.renderJobs ?? []).filter((job) => matchesFilter(job.status, filter)),

@@ -3,6 +3,7 @@ import { useQuery, useSubscription } from 'urql';
 import { graphql } from '@/gql';
 import type { ReviewChangesSubscription, ReviewTaskFieldsFragment } from '@/gql/graphql';
 import { errorsFromCombined } from '@/lib/api-error';
+import { useResyncOnReconnect } from '@/stores/use-resync-on-reconnect';
 
 /** Tasks per page of the queue. */
 export const REVIEW_PAGE_SIZE = 50;
@@ -63,6 +64,10 @@ export function useReviewQueuePage(
   const [result, reexecute] = useQuery({
     query: ReviewQueueQuery,
     variables: { first: REVIEW_PAGE_SIZE, after },
+  });
+  // Changes sent while the socket was away are not replayed: fetch again when it is back.
+  useResyncOnReconnect(() => {
+    reexecute({ requestPolicy: 'network-only' });
   });
   const connection = result.data?.tasks;
   const nodes = connection?.nodes;

@@ -3,6 +3,7 @@ import { useQuery, useSubscription } from 'urql';
 import { graphql } from '@/gql';
 import { errorsFromCombined } from '@/lib/api-error';
 import type { BoardTask } from '../board';
+import { useResyncOnReconnect } from '@/stores/use-resync-on-reconnect';
 
 const MyTasksQuery = graphql(`
   query MyTasks {
@@ -40,6 +41,10 @@ export function useMyTasks() {
   const [result, reexecute] = useQuery({ query: MyTasksQuery });
   const employee = result.data?.me.employee ?? null;
   const [live] = useSubscription({ query: MyTaskChangesSubscription, pause: !employee });
+  // Changes sent while the socket was away are not replayed: fetch again when it is back.
+  useResyncOnReconnect(() => {
+    reexecute({ requestPolicy: 'network-only' });
+  });
 
   const event = live.data?.taskChanged;
   const tasks: readonly BoardTask[] = useMemo(() => employee?.tasks ?? [], [employee]);

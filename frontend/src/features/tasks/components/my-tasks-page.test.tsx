@@ -22,7 +22,7 @@ function myTasks(tasks = [ready]) {
 }
 
 beforeEach(() => {
-  useAppStore.setState({ notices: [], socketStatus: 'idle' });
+  useAppStore.setState({ notices: [], socketStatus: 'idle', socketWasConnected: false });
 });
 
 describe('MyTasksPage', () => {
@@ -92,6 +92,24 @@ describe('MyTasksPage', () => {
     const before = ofKind('query').length;
     await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
     expect(ofKind('query').length).toBeGreaterThan(before);
+  });
+
+  it('fetches the board again when the live socket comes back after a loss', async () => {
+    const { client, ofKind } = mockClient({ query: () => myTasks() });
+    renderWithClient(<MyTasksPage />, client);
+    await screen.findByRole('heading', { name: 'Animation' });
+    const status = (s: 'connected' | 'closed') => {
+      act(() => {
+        useAppStore.getState().setSocketStatus(s);
+      });
+    };
+    const before = ofKind('query').length;
+    status('connected');
+    expect(ofKind('query').length).toBe(before);
+    status('closed');
+    status('connected');
+    const after = ofKind('query').slice(before);
+    expect(after.map((op) => op.context.requestPolicy)).toEqual(['network-only']);
   });
 
   it('follows every event: refetches only when a task joins or leaves the viewer', async () => {
