@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import en from '@/locales/en.json';
 import { savePageScreenshot } from './screenshots';
 import { apiAs, launchBrowser, openTestPage, signIn } from './support';
 
@@ -104,5 +105,71 @@ describe('Shared work, shared by a studio, as a vendor', () => {
     await vendorPage.reload();
     await vendorPage.getByTestId('shared-empty').waitFor();
     expect(await vendorPage.getByTestId('shared-task').count()).toBe(0);
+  });
+
+  it('with Shared work open, the vendor sees a task the studio shares through the API appear, then its status change, without a reload', async () => {
+    const supervisor = await apiAs(gatewayUrl, SUPERVISOR);
+    const vendor = await apiAs(gatewayUrl, VENDOR);
+    const { me } = await vendor<{ me: { tenant: { id: string } } }>('{ me { tenant { id } } }');
+    const vendorTenantId = me.tenant.id;
+
+    // The vendor has the page open, and live.
+    await signIn(vendorPage, gatewayUrl, VENDOR);
+    await vendorPage.getByRole('heading', { name: 'Shared work' }).waitFor();
+    await vendorPage.locator('[data-live="on"]').waitFor();
+
+    // A script of the studio's creates a task and shares it.
+    const found = await supervisor<{
+      projects: { nodes: { shots: { nodes: { id: string }[] } }[] };
+    }>(`{ projects(first: 1) { nodes { shots(first: 1) { nodes { id } } } } }`);
+    const shot = found.projects.nodes[0]?.shots.nodes[0];
+    if (!shot) throw new Error('the demo studio has no shot to add a task to');
+    const taskName = `e2e live share ${Date.now()}`;
+    const { createTask } = await supervisor<{ createTask: { id: string } }>(
+      `mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }`,
+      { i: { shotId: shot.id, name: taskName, type: 'COMPOSITING', estimateHours: 2 } },
+    );
+    const taskId = createTask.id;
+    const { shareTask } = await supervisor<{
+      shareTask: { status: keyof typeof en.status; availableTransitions: { to: string }[] };
+    }>(
+      `mutation($t: ID!, $v: ID!) {
+         shareTask(taskId: $t, vendorTenantId: $v) { status availableTransitions { to } }
+       }`,
+      { t: taskId, v: vendorTenantId },
+    );
+
+    // It appears on the vendor's page, with its status.
+    const card = vendorPage.locator(`[data-testid="shared-task"][data-task-id="${taskId}"]`);
+    await card.waitFor({ timeout: 15_000 });
+    await card.getByRole('heading', { name: taskName }).waitFor();
+    const status = card.getByTestId('shared-status');
+    expect(await status.textContent()).toBe(en.status[shareTask.status]);
+
+    // The studio moves it: its status changes in place.
+    const move = shareTask.availableTransitions[0];
+    if (!move) throw new Error(`the supervisor may not move a task from ${shareTask.status}`);
+    const moved = await supervisor<{ transitionTask: { status: keyof typeof en.status } }>(
+      `mutation($id: ID!, $to: TaskStatus!) { transitionTask(taskId: $id, to: $to) { status } }`,
+      { id: taskId, to: move.to },
+    );
+    expect(moved.transitionTask.status).not.toBe(shareTask.status);
+    await vendorPage.waitForFunction(
+      ([selector, label]) => document.querySelector(selector)?.textContent === label,
+      [
+        `[data-task-id="${taskId}"] [data-testid="shared-status"]`,
+        en.status[moved.transitionTask.status],
+      ] as const,
+      { timeout: 15_000 },
+    );
+    await savePageScreenshot(vendorPage, 'shared-work-live');
+
+    // Unshared, the API sends the vendor nothing more about it: a refresh drops it.
+    await supervisor(
+      `mutation($t: ID!, $v: ID!) { unshareTask(taskId: $t, vendorTenantId: $v) { id } }`,
+      { t: taskId, v: vendorTenantId },
+    );
+    await vendorPage.getByRole('button', { name: 'Refresh' }).click();
+    await card.waitFor({ state: 'detached' });
   });
 });
