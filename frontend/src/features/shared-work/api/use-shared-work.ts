@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
 import { graphql } from '@/gql';
 import { errorsFromCombined } from '@/lib/api-error';
+import { useResyncOnReconnect } from '@/stores/use-resync-on-reconnect';
 
 /** How many tasks a page adds; the API takes at most 500 at once. */
 export const SHARED_PAGE_SIZE = 100;
@@ -50,6 +51,10 @@ const SharedWorkChangesSubscription = graphql(`
 export function useSharedWork() {
   const [first, setFirst] = useState(SHARED_PAGE_SIZE);
   const [result, reexecute] = useQuery({ query: SharedWorkQuery, variables: { first } });
+  // Changes sent while the socket was away are not replayed: fetch again when it is back.
+  useResyncOnReconnect(() => {
+    reexecute({ requestPolicy: 'network-only' });
+  });
   const [live] = useSubscription({ query: SharedWorkChangesSubscription });
   const connection = result.data?.tasks;
   const nodes = connection?.nodes;
