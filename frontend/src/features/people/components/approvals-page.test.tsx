@@ -1,11 +1,11 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CombinedError } from 'urql';
 import { makeSubject } from 'wonka';
-import { createGraphqlClient } from '@/lib/graphql-client';
 import { useAppStore } from '@/stores/app-store';
 import { stubFetch } from '@/testing/fetch';
+import { liveTestClient } from '@/testing/live-client';
 import { mockClient, renderWithClient } from '@/testing/render';
 import { leaveRequest, sessionUser } from '../testing';
 import { ApprovalsPage } from './approvals-page';
@@ -120,18 +120,7 @@ describe('ApprovalsPage', () => {
       }
       throw new Error(`unexpected ${String(body.operationName)}`);
     });
-    const { client } = createGraphqlClient({
-      csrfToken: () => null,
-      onUnauthenticated: () => undefined,
-      origin: 'http://studio.test',
-      wsClient: {
-        subscribe: () => () => undefined,
-        iterate: vi.fn(),
-        on: vi.fn(),
-        dispose: vi.fn(),
-        terminate: vi.fn(),
-      },
-    });
+    const { client } = liveTestClient();
     renderWithClient(<ApprovalsPage />, client);
     const cards = await screen.findAllByTestId('approval');
     expect(cards.map((c) => c.dataset.requestId)).toEqual(['l1', 'l4']);

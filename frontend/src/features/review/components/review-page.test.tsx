@@ -1,11 +1,10 @@
-import { act, screen, within } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import type { Sink } from 'graphql-ws';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ReviewTaskFieldsFragment, TaskStatus } from '@/gql/graphql';
-import { createGraphqlClient } from '@/lib/graphql-client';
 import { useAppStore } from '@/stores/app-store';
 import { stubFetch, type RecordedRequest } from '@/testing/fetch';
+import { liveTestClient } from '@/testing/live-client';
 import { renderWithClient } from '@/testing/render';
 import { REVIEW_PAGE_SIZE } from '../api/use-review-queue';
 import { ReviewPage } from './review-page';
@@ -95,31 +94,12 @@ function fakeGateway(count: number, fail?: (variables: QueueVariables) => boolea
   const queueRequests = () =>
     requests.map((r: RecordedRequest) => (r.body as { variables: QueueVariables }).variables);
   /** Changes a task at the gateway, then sends its `taskChanged` event. */
+  const { client, send } = liveTestClient();
   const change = (n: number, patch: Partial<ReviewTaskFieldsFragment>, kind = 'STATUS_CHANGED') => {
     const changed = { ...(tasks[n - 1] ?? task(n)), ...patch };
     tasks[n - 1] = changed;
-    act(() => {
-      for (const sink of sinks) {
-        sink.next({ data: { taskChanged: { __typename: 'TaskEvent', kind, task: changed } } });
-      }
-    });
+    send({ data: { taskChanged: { __typename: 'TaskEvent', kind, task: changed } } });
   };
-  const sinks: Sink[] = [];
-  const { client } = createGraphqlClient({
-    csrfToken: () => null,
-    onUnauthenticated: () => undefined,
-    origin: 'http://studio.test',
-    wsClient: {
-      subscribe: (_payload: unknown, sink: Sink) => {
-        sinks.push(sink);
-        return () => undefined;
-      },
-      iterate: vi.fn(),
-      on: vi.fn(),
-      dispose: vi.fn(),
-      terminate: vi.fn(),
-    },
-  });
   return { client, tasks, queueRequests, change };
 }
 

@@ -1,11 +1,10 @@
 import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import type { Sink } from 'graphql-ws';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SharedTaskFieldsFragment } from '@/gql/graphql';
-import { createGraphqlClient } from '@/lib/graphql-client';
 import { useAppStore } from '@/stores/app-store';
 import { stubFetch } from '@/testing/fetch';
+import { liveTestClient } from '@/testing/live-client';
 import { renderWithClient } from '@/testing/render';
 import { sharedTask } from '../testing';
 import { SharedWorkPage } from './shared-work-page';
@@ -44,30 +43,10 @@ function fakeGateway(initial: SharedTaskFieldsFragment[]) {
       },
     };
   });
-  const sinks: Sink[] = [];
-  const send = (payload: unknown) => {
-    act(() => {
-      for (const sink of sinks) sink.next(payload);
-    });
-  };
+  const { client, sinks, send } = liveTestClient('http://vendor.test');
   const event = (kind: string, task: SharedTaskFieldsFragment) => {
     send({ data: { taskChanged: { __typename: 'TaskEvent', kind, task } } });
   };
-  const { client } = createGraphqlClient({
-    csrfToken: () => null,
-    onUnauthenticated: () => undefined,
-    origin: 'http://vendor.test',
-    wsClient: {
-      subscribe: (_payload: unknown, sink: Sink) => {
-        sinks.push(sink);
-        return () => undefined;
-      },
-      iterate: vi.fn(),
-      on: vi.fn(),
-      dispose: vi.fn(),
-      terminate: vi.fn(),
-    },
-  });
   return {
     client,
     sinks,
