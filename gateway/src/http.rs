@@ -211,8 +211,12 @@ async fn parse_post(headers: &HeaderMap, body: Body, settings: &HttpSettings) ->
         // Forms and text/plain are what a cross-site page can send without a preflight.
         return Err(Refusal::bad_request("POST requires Content-Type: application/json").with_status(StatusCode::UNSUPPORTED_MEDIA_TYPE));
     }
+    // The unread rest of an oversized body is still on the connection: close it after the answer
+    // (`Connection: close`), so no client sends its next request on a connection being dropped.
     let bytes = axum::body::to_bytes(body, settings.body_limit).await.map_err(|_| {
-        Refusal::too_complex(format!("the request body exceeds {} bytes", settings.body_limit)).with_status(StatusCode::PAYLOAD_TOO_LARGE)
+        Refusal::too_complex(format!("the request body exceeds {} bytes", settings.body_limit))
+            .with_status(StatusCode::PAYLOAD_TOO_LARGE)
+            .with_header(header::CONNECTION, HeaderValue::from_static("close"))
     })?;
     let value = parse_json(&bytes)?;
     let request =
