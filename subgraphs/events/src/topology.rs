@@ -72,6 +72,14 @@ impl Topology {
             .collect()
     }
 
+    /// The names of [`Self::catalog_queues`] followed by `extra`: what a test deletes when a relay
+    /// (which declares the whole catalog) ran under this prefix.
+    pub fn catalog_queue_names_and(&self, extra: &[&str]) -> Vec<String> {
+        let mut names: Vec<String> = self.catalog_queues().into_iter().map(|q| q.name).collect();
+        names.extend(extra.iter().map(|q| (*q).to_owned()));
+        names
+    }
+
     /// The dead-letter queue of `queue`.
     pub fn dead_letter_queue(queue: &str) -> String {
         format!("{queue}.dlq")

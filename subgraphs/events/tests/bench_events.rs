@@ -136,7 +136,10 @@ async fn bench_commit_to_effect_latency() {
     for t in tasks {
         t.await.unwrap();
     }
-    topology.delete(&amqp, &[queue.name.as_str()]).await.unwrap();
+    // The relay declared the platform's whole queue catalog under the prefix.
+    let names = topology.catalog_queue_names_and(&[queue.name.as_str()]);
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    topology.delete(&amqp, &names).await.unwrap();
 }
 
 /// Relay throughput: 20,000 outbox rows published by one relay, then by two; and a consumer's.

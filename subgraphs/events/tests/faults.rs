@@ -82,10 +82,11 @@ async fn declare_checker(cfg: &EventsConfig, consumer: &Consumer) {
 /// Deletes the test's queues and exchanges on the shared broker.
 async fn delete_topology(cfg: &EventsConfig, consumer: &Consumer) {
     let conn = events::connect_amqp(cfg.amqp_url.expose_secret(), "faults-cleanup").await.unwrap();
-    Topology::from_config(cfg)
-        .delete(&conn, &[consumer.queue().name.as_str()])
-        .await
-        .unwrap();
+    let topology = Topology::from_config(cfg);
+    // HR's relay declared the platform's whole queue catalog under the prefix.
+    let names = topology.catalog_queue_names_and(&[consumer.queue().name.as_str()]);
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    topology.delete(&conn, &names).await.unwrap();
     let _ = conn.close(200, "cleaned").await;
 }
 

@@ -173,7 +173,10 @@ async fn sigterm_under_mutation_load_drains_requests_flushes_the_relay_and_exits
          employee.created events {events}, in the queue {queued}, left unpublished {unpublished}",
         ok.load(Ordering::SeqCst)
     );
-    topology.delete(&amqp, &[queue.name.as_str()]).await.unwrap();
+    // The binary's relay declared the platform's whole queue catalog under the prefix.
+    let names = topology.catalog_queue_names_and(&[queue.name.as_str()]);
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    topology.delete(&amqp, &names).await.unwrap();
     assert!(status.success(), "exit status {status}");
     assert_eq!(failed_in_flight.load(Ordering::SeqCst), 0, "every in-flight mutation completed");
     assert!(created as usize >= ok.load(Ordering::SeqCst));

@@ -186,8 +186,11 @@ impl World {
 
     /// Deletes this test's queues and exchanges.
     pub async fn cleanup(mut self) {
+        // Relays declare the platform's whole queue catalog under the prefix.
         let queues: Vec<&str> = self.queues.iter().map(String::as_str).collect();
-        self.topology.delete(&self.amqp, &queues).await.unwrap();
+        let names = self.topology.catalog_queue_names_and(&queues);
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        self.topology.delete(&self.amqp, &names).await.unwrap();
         let _ = self.amqp.close(200, "test done").await;
         self.cleaned = true;
     }
@@ -209,7 +212,9 @@ impl Drop for World {
             rt.block_on(async move {
                 if let Ok(conn) = events::connect_amqp(&amqp_url(), "events-test-cleanup").await {
                     let queues: Vec<&str> = queues.iter().map(String::as_str).collect();
-                    let _ = topology.delete(&conn, &queues).await;
+                    let names = topology.catalog_queue_names_and(&queues);
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    let _ = topology.delete(&conn, &names).await;
                     let _ = conn.close(200, "test cleanup").await;
                 }
             });
