@@ -11,6 +11,7 @@ pub mod loaders;
 pub mod model;
 pub mod objects;
 pub mod offboarding;
+pub mod pools;
 pub mod replicas;
 pub mod scheduler;
 pub mod schema;
@@ -53,7 +54,7 @@ pub const OPERATORS: &[Role] = &[Role::RenderWrangler, Role::Admin, Role::Superv
 
 /// The root query.
 #[derive(MergedObject, Default)]
-pub struct Query(jobs::RenderQuery);
+pub struct Query(jobs::RenderQuery, pools::PoolQuery);
 
 /// The root mutation.
 #[derive(MergedObject, Default)]

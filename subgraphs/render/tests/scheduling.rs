@@ -512,3 +512,78 @@ async fn a_planner_batch_fetch_costs_one_query_per_type() {
     assert_eq!(d["_e0"].as_array().unwrap().len(), 20);
     assert_eq!(d["_e1"][0]["renderJobs"].as_array().unwrap().len(), 20);
 }
+
+/// `renderPools` shows each tenant its own quota and use of the shared pools (its running cores
+/// even on another tenant's workers) and the pool's online capacity, nothing else of others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn render_pools_show_each_tenant_its_quota_and_use_of_the_shared_farm() {
+    const POOLS: &str =
+        "{ renderPools { name ratePerCoreHour { amount currency } quotaCores runningCores queuedTasks onlineWorkers capacityCores } }";
+    let app = common::spawn().await;
+    let north = app.token("sup@northwind.test");
+    let vendor = app.forge(
+        uuid::Uuid::new_v4(),
+        tenant_id("vendorx"),
+        None,
+        vec![platform::Role::Vendor],
+        &["*"],
+    );
+    let pools = |token: String| {
+        let app = &app;
+        async move { app.ok(&token, POOLS, json!({})).await["renderPools"].clone() }
+    };
+    assert_eq!(
+        pools(north.clone()).await,
+        json!([
+            {"name": "cpu", "ratePerCoreHour": {"amount": "0.04", "currency": "EUR"}, "quotaCores": 512,
+             "runningCores": 0, "queuedTasks": 0, "onlineWorkers": 0, "capacityCores": 0},
+            {"name": "gpu", "ratePerCoreHour": {"amount": "0.90", "currency": "EUR"}, "quotaCores": 64,
+             "runningCores": 0, "queuedTasks": 0, "onlineWorkers": 0, "capacityCores": 0},
+        ])
+    );
+
+    let nj = submit(
+        &app,
+        &north,
+        json!({"name": "north", "frameStart": 1, "frameEnd": 5, "chunkSize": 1, "command": "x"}),
+    )
+    .await;
+    let vj = submit(
+        &app,
+        &vendor,
+        json!({"name": "vendor", "frameStart": 1, "frameEnd": 10, "chunkSize": 1, "command": "x"}),
+    )
+    .await;
+    // Northwind runs the farm: three 32-core workers, each claiming one chunk of either tenant.
+    let agent = agent_token(&app, "northwind");
+    let mut running = Vec::new();
+    for i in 0..3 {
+        let worker = register(&app, &agent, &format!("farm{i}"), "cpu", 32).await;
+        let task = claim(&app, &agent, &worker).await;
+        running.push(job_of(&app, task["id"].as_str().unwrap()).await);
+    }
+    let of = |job: &serde_json::Value| running.iter().filter(|j| json!(j) == *job).count() as i64;
+    let (north_running, vendor_running) = (of(&nj["id"]), of(&vj["id"]));
+    assert_eq!(north_running + vendor_running, 3);
+    assert!(vendor_running > 0, "fair share gave the vendor a chunk");
+
+    let cpu = |all: serde_json::Value| all.as_array().unwrap().iter().find(|p| p["name"] == "cpu").unwrap().clone();
+    let north_cpu = cpu(pools(north.clone()).await);
+    assert_eq!(north_cpu["quotaCores"], 512);
+    assert_eq!(north_cpu["runningCores"], 32 * north_running);
+    assert_eq!(north_cpu["queuedTasks"], 5 - north_running);
+    assert_eq!(north_cpu["onlineWorkers"], 3);
+    assert_eq!(north_cpu["capacityCores"], 96);
+    // The vendor's chunks run on northwind's workers: counted as the vendor's use, though the
+    // vendor can see none of those workers.
+    let vendor_cpu = cpu(pools(vendor.clone()).await);
+    assert_eq!(vendor_cpu["quotaCores"], 128);
+    assert_eq!(vendor_cpu["runningCores"], 32 * vendor_running);
+    assert_eq!(vendor_cpu["queuedTasks"], 10 - vendor_running);
+    assert_eq!(vendor_cpu["onlineWorkers"], 0);
+    assert_eq!(vendor_cpu["capacityCores"], 96);
+    assert_eq!(
+        app.ok(&vendor, "{ renderWorkers { id } }", json!({})).await["renderWorkers"],
+        json!([])
+    );
+}
