@@ -56,6 +56,7 @@ const keyless = [
   'AssetConnection',
   'RenderJobConnection',
   'RenderJobEvent',
+  'RenderPool',
 ] as const;
 
 /**

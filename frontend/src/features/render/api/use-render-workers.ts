@@ -3,11 +3,23 @@ import { useQuery } from 'urql';
 import { graphql } from '@/gql';
 import { errorsFromCombined } from '@/lib/api-error';
 
-/** How often the workers view asks again (workers have no subscription). */
+/** How often the workers view asks again (workers and pools have no subscription). */
 export const WORKERS_REFRESH_MS = 15_000;
 
-const RenderWorkersQuery = graphql(`
-  query RenderWorkers {
+const RenderFarmQuery = graphql(`
+  query RenderFarm {
+    renderPools {
+      name
+      ratePerCoreHour {
+        amount
+        currency
+      }
+      quotaCores
+      runningCores
+      queuedTasks
+      onlineWorkers
+      capacityCores
+    }
     renderWorkers {
       id
       hostname
@@ -19,9 +31,13 @@ const RenderWorkersQuery = graphql(`
   }
 `);
 
-/** The tenant's render nodes, refreshed every WORKERS_REFRESH_MS while shown. */
+/**
+ * The farm as the tenant sees it: every pool (rate, the tenant's use against its quota, queued
+ * chunks, capacity) and the tenant's render nodes, in one query refreshed every
+ * WORKERS_REFRESH_MS while shown.
+ */
 export function useRenderWorkers() {
-  const [result, reexecute] = useQuery({ query: RenderWorkersQuery });
+  const [result, reexecute] = useQuery({ query: RenderFarmQuery });
   useEffect(() => {
     const timer = window.setInterval(() => {
       reexecute({ requestPolicy: 'network-only' });
@@ -31,6 +47,7 @@ export function useRenderWorkers() {
     };
   }, [reexecute]);
   return {
+    pools: result.data?.renderPools ?? [],
     workers: result.data?.renderWorkers ?? [],
     loading: result.fetching && !result.data,
     refreshing: result.fetching,

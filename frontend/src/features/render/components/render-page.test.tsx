@@ -36,6 +36,16 @@ function queue(jobs: RenderJobFieldsFragment[]) {
 
 const workers = {
   data: {
+    renderPools: ['cpu', 'gpu'].map((name) => ({
+      __typename: 'RenderPool',
+      name,
+      ratePerCoreHour: { __typename: 'Money', amount: '0.05', currency: 'EUR' },
+      quotaCores: null,
+      runningCores: 0,
+      queuedTasks: 0,
+      onlineWorkers: 1,
+      capacityCores: 32,
+    })),
     renderWorkers: [
       {
         __typename: 'RenderWorker',
@@ -180,7 +190,7 @@ describe('RenderPage', () => {
 
   it('lists workers by pool', async () => {
     const { client } = mockClient({
-      query: (name) => (name === 'RenderWorkers' ? workers : queue([])),
+      query: (name) => (name === 'RenderFarm' ? workers : queue([])),
     });
     renderWithClient(<RenderPage />, client);
     await userEvent.click(screen.getByRole('tab', { name: 'Workers' }));
@@ -193,7 +203,7 @@ describe('RenderPage', () => {
 
   it('moves between its tabs with the arrow keys', async () => {
     const { client } = mockClient({
-      query: (name) => (name === 'RenderWorkers' ? workers : queue([])),
+      query: (name) => (name === 'RenderFarm' ? workers : queue([])),
     });
     renderWithClient(<RenderPage />, client);
     const jobs = screen.getByRole('tab', { name: 'Jobs' });
