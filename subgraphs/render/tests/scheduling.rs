@@ -201,18 +201,8 @@ async fn tenants_share_a_pool_by_fair_share_within_quotas() {
         vec![platform::Role::Vendor],
         &["*"],
     );
-    let nj = submit(
-        &app,
-        &north,
-        json!({"name": "north", "frameStart": 1, "frameEnd": 200, "chunkSize": 1, "command": "x"}),
-    )
-    .await;
-    let vj = submit(
-        &app,
-        &vendor,
-        json!({"name": "vendor", "frameStart": 1, "frameEnd": 200, "chunkSize": 1, "command": "x"}),
-    )
-    .await;
+    let nj = submit_frames(&app, &north, "north", 200).await;
+    let vj = submit_frames(&app, &vendor, "vendor", 200).await;
     // Neither tenant sees the other's job.
     assert_eq!(
         app.ok(&vendor, "{ renderJobs { totalCount } }", json!({})).await["renderJobs"]["totalCount"],
@@ -251,18 +241,8 @@ async fn tenants_share_a_pool_by_fair_share_within_quotas() {
         vec![platform::Role::Vendor],
         &["*"],
     );
-    let a = submit(
-        &app2,
-        &north2,
-        json!({"name": "a", "frameStart": 1, "frameEnd": 50, "chunkSize": 1, "command": "x"}),
-    )
-    .await;
-    let b = submit(
-        &app2,
-        &vendor2,
-        json!({"name": "b", "frameStart": 1, "frameEnd": 50, "chunkSize": 1, "command": "x"}),
-    )
-    .await;
+    let a = submit_frames(&app2, &north2, "a", 50).await;
+    let b = submit_frames(&app2, &vendor2, "b", 50).await;
     let agent2 = agent_token(&app2, "northwind");
     let mut order = Vec::new();
     for i in 0..6 {
@@ -295,12 +275,7 @@ async fn concurrent_claimers_never_share_a_task() {
     let app = common::spawn_with(Duration::from_secs(30), 16).await;
     let sup = app.token("sup@northwind.test");
     let agent = agent_token(&app, "northwind");
-    submit(
-        &app,
-        &sup,
-        json!({"name": "many", "frameStart": 1, "frameEnd": 300, "chunkSize": 1, "command": "x"}),
-    )
-    .await;
+    submit_frames(&app, &sup, "many", 300).await;
     let mut workers = Vec::new();
     for i in 0..16 {
         workers.push(register(&app, &agent, &format!("c{i:02}"), "cpu", 1).await);
@@ -542,18 +517,8 @@ async fn render_pools_show_each_tenant_its_quota_and_use_of_the_shared_farm() {
         ])
     );
 
-    let nj = submit(
-        &app,
-        &north,
-        json!({"name": "north", "frameStart": 1, "frameEnd": 5, "chunkSize": 1, "command": "x"}),
-    )
-    .await;
-    let vj = submit(
-        &app,
-        &vendor,
-        json!({"name": "vendor", "frameStart": 1, "frameEnd": 10, "chunkSize": 1, "command": "x"}),
-    )
-    .await;
+    let nj = submit_frames(&app, &north, "north", 5).await;
+    let vj = submit_frames(&app, &vendor, "vendor", 10).await;
     // Northwind runs the farm: three 32-core workers, each claiming one chunk of either tenant.
     let agent = agent_token(&app, "northwind");
     let mut running = Vec::new();

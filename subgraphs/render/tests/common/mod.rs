@@ -54,6 +54,17 @@ pub async fn submit(app: &TestServer, token: &str, input: Value) -> Value {
     app.ok(token, SUBMIT, json!({"i": input})).await["submitRenderJob"].clone()
 }
 
+/// Submits a job `name` of frames 1..=`frames`, one frame per chunk (command `x`), to the
+/// default pool.
+pub async fn submit_frames(app: &TestServer, token: &str, name: &str, frames: i32) -> Value {
+    submit(
+        app,
+        token,
+        json!({"name": name, "frameStart": 1, "frameEnd": frames, "chunkSize": 1, "command": "x"}),
+    )
+    .await
+}
+
 pub async fn claim(app: &TestServer, token: &str, worker: &str) -> Value {
     app.ok(token, CLAIM, json!({"w": worker})).await["claimRenderTask"].clone()
 }
